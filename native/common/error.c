@@ -38,9 +38,14 @@ int rt_wrap(struct rt_err *err, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
-  char old[sizeof err->msg];
-  memcpy(old, err->msg, sizeof old);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+  /* Shift the old message right and put "prefix: " in front, truncating the tail. */
+  size_t plen = strlen(prefix), olen = strlen(err->msg), cap = sizeof err->msg - 1;
+  if (plen + 2 > cap) plen = cap - 2;
+  if (plen + 2 + olen > cap) olen = cap - plen - 2;
+  memmove(err->msg + plen + 2, err->msg, olen);
+  memcpy(err->msg, prefix, plen);
+  memcpy(err->msg + plen, ": ", 2);
+  err->msg[plen + 2 + olen] = '\0';
   return -1;
 }
 

@@ -1,0 +1,16 @@
+// `npm run bench -- <name>`: runs one benchmark and writes its report under
+// bench/results/.  Benchmarks compare strata with the real stack side by side
+// in the same run and report ratios; they are never part of the test suite.
+import { benchRuntime } from './runtime.ts';
+
+const benches: Record<string, () => Promise<void>> = {
+  runtime: benchRuntime,
+};
+
+const name = process.argv[2];
+const bench = name ? benches[name] : undefined;
+if (!bench) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+await bench();

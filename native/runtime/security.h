@@ -23,6 +23,11 @@ int cap_from_name(const char *name);
 json_t *caps_known(void);
 
 /* ---- seccomp (linux.seccomp; may be NULL) ---- */
+/* libseccomp (linked statically) exports seccomp_load and seccomp_version
+ * itself, in the same object as seccomp_init: ours link under other names.
+ * Callers write the names below; only seccomp.c undoes the macros. */
+#define seccomp_load rt_seccomp_load
+#define seccomp_version rt_seccomp_version
 int seccomp_validate(json_t *seccomp, struct rt_err *err);
 /* Compile with libseccomp and load into the calling process. */
 int seccomp_load(json_t *seccomp, struct rt_err *err);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/io.h"
 #include "cgroup-internal.h"
 
 int cg_write(const struct cg_manager *cg, const char *dir, const char *file, const char *value,
@@ -42,24 +43,9 @@ int cg_read(const char *dir, const char *file, char **out, struct rt_err *err) {
   snprintf(path, sizeof path, "%s/%s", dir, file);
   autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return rt_failerrno(err, "open `%s`", path);
-  size_t cap = 4096, len = 0;
-  autofree char *buf = malloc(cap);
-  if (buf == NULL) return rt_fail(err, ENOMEM, "read `%s`", path);
-  for (;;) {
-    if (len + 1 >= cap) {
-      char *nb = realloc(buf, cap * 2);
-      if (nb == NULL) return rt_fail(err, ENOMEM, "read `%s`", path);
-      buf = nb;
-      cap *= 2;
-    }
-    ssize_t r = read(fd, buf + len, cap - len - 1);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return rt_failerrno(err, "read `%s`", path);
-    }
-    if (r == 0) break;
-    len += (size_t)r;
-  }
+  autofree char *buf = NULL;
+  size_t len;
+  if (io_read_all(fd, &buf, &len) < 0) return rt_failerrno(err, "read `%s`", path);
   while (len > 0 && buf[len - 1] == '\n') len--;
   buf[len] = '\0';
   *out = take_ptr(buf);

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_util.h"
 #include "container.h"
-#include "log.h"
 
 enum { C = 1, R = 2, E = 4 }; /* create, run, exec */
 
@@ -144,13 +144,10 @@ int cmd_create(const struct global_opts *g, int argc, char **argv) {
   struct lc_opts o;
   struct rt_state st;
   memset(&st, 0, sizeof st);
-  if (lc_parse_opts("create", argc, argv, &o, &err) < 0) goto fail;
-  lc_reserve_fds(o.preserve_fds);
-  if (lc_create(g, &o, &st, &err) < 0) goto fail;
-  state_free(&st);
-  return 0;
-fail:
-  state_free(&st);
-  log_error(&err);
-  return 1;
+  int rc = lc_parse_opts("create", argc, argv, &o, &err);
+  if (rc == 0) {
+    lc_reserve_fds(o.preserve_fds);
+    rc = lc_create(g, &o, &st, &err);
+  }
+  return cmd_done(&st, rc, &err);
 }

@@ -4,26 +4,15 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "state.h"
 
 int cmd_delete(const struct global_opts *g, int argc, char **argv) {
   static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {0, 0, 0, 0}};
   bool force = false;
-  int c;
-  opterr = 0;
-  optind = 0;
-  while ((c = getopt_long_only(argc, argv, "+f", opts, NULL)) != -1) {
-    if (c != 'f') {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
-    }
-    force = true;
-  }
-  if (argc - optind != 1) {
-    log_errorf("\"delete\" requires exactly 1 argument(s)");
+  if (cmd_bool_flag(argc, argv, opts, &force) < 0 || cmd_want_one_arg("delete", argc) < 0)
     return 1;
-  }
   const char *id = argv[optind];
   struct rt_err err = {0};
   struct rt_state st;
@@ -35,11 +24,5 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv) {
     log_error(&err);
     return 1;
   }
-  int rc = container_delete(g->root, &st, force, &err);
-  state_free(&st);
-  if (rc < 0) {
-    log_error(&err);
-    return 1;
-  }
-  return 0;
+  return cmd_done(&st, container_delete(g->root, &st, force, &err), &err);
 }

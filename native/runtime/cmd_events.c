@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "state.h"
 
@@ -77,8 +78,7 @@ int cmd_events(const struct global_opts *g, int argc, char **argv) {
   bool once = false;
   double interval = 5;
   int c;
-  opterr = 0;
-  optind = 0;
+  cmd_getopt_reset();
   while ((c = getopt_long_only(argc, argv, "+", opts, NULL)) != -1) {
     if (c == 's') {
       once = true;
@@ -89,25 +89,12 @@ int cmd_events(const struct global_opts *g, int argc, char **argv) {
         return 1;
       }
     } else {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
+      return cmd_bad_flag(argv);
     }
   }
-  if (argc - optind != 1) {
-    log_errorf("\"events\" requires exactly 1 argument(s)");
-    return 1;
-  }
+  if (cmd_want_one_arg("events", argc) < 0) return 1;
   struct rt_err err = {0};
   struct rt_state st;
-  if (state_load(g->root, argv[optind], &st, &err) < 0) {
-    log_error(&err);
-    return 1;
-  }
-  int rc = stream(g->root, &st, interval, once, &err);
-  state_free(&st);
-  if (rc < 0) {
-    log_error(&err);
-    return 1;
-  }
-  return 0;
+  if (cmd_load(g, argv[optind], &st) < 0) return 1;
+  return cmd_done(&st, stream(g->root, &st, interval, once, &err), &err);
 }

@@ -5,15 +5,10 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "security.h"
-
-#ifndef STRATA_VERSION
-#define STRATA_VERSION "0.0.0"
-#endif
-#ifndef STRATA_COMMIT
-#define STRATA_COMMIT "unknown"
-#endif
+#include "version.h"
 
 /* Exactly the options rootfs.c understands. */
 static const char *const mount_options[] = {
@@ -40,7 +35,7 @@ static json_t *features(void) {
       "{s:s, s:s, s:o, s:o,"
       " s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}},"
       " s:{s:s, s:s, s:s, s:s}}",
-      "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks",
+      "ociVersionMin", "1.0.0", "ociVersionMax", SPEC_VERSION, "hooks",
       string_array(hooks, sizeof hooks / sizeof hooks[0]), "mountOptions",
       string_array(mount_options, sizeof mount_options / sizeof mount_options[0]), "linux",
       "namespaces", string_array(namespaces, sizeof namespaces / sizeof namespaces[0]),
@@ -54,20 +49,10 @@ static json_t *features(void) {
 int cmd_features(const struct global_opts *g, int argc, char **argv) {
   (void)g;
   static const struct option opts[] = {{0, 0, 0, 0}};
-  opterr = 0;
-  optind = 0;
+  cmd_getopt_reset();
   if (getopt_long_only(argc, argv, "+", opts, NULL) != -1 || optind != argc) {
     log_errorf("\"features\" takes no arguments");
     return 1;
   }
-  json_t *f = features();
-  char *text = f ? json_dumps(f, JSON_INDENT(4)) : NULL;
-  json_decref(f);
-  if (text == NULL) {
-    log_errorf("encode features: out of memory");
-    return 1;
-  }
-  printf("%s\n", text);
-  free(text);
-  return 0;
+  return cmd_print_json(features(), 4, "features");
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "state.h"
 
@@ -50,16 +51,7 @@ static int kill_container(const char *root, struct rt_state *st, int sig, bool a
 int cmd_kill(const struct global_opts *g, int argc, char **argv) {
   static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {0, 0, 0, 0}};
   bool all = false;
-  int c;
-  opterr = 0;
-  optind = 0;
-  while ((c = getopt_long_only(argc, argv, "+a", opts, NULL)) != -1) {
-    if (c != 'a') {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
-    }
-    all = true;
-  }
+  if (cmd_bool_flag(argc, argv, opts, &all) < 0) return 1;
   int nargs = argc - optind;
   if (nargs < 1 || nargs > 2) {
     log_errorf("\"kill\" requires a minimum of 1 and a maximum of 2 argument(s)");
@@ -68,15 +60,10 @@ int cmd_kill(const struct global_opts *g, int argc, char **argv) {
   struct rt_err err = {0};
   struct rt_state st;
   int sig = parse_signal(nargs == 2 ? argv[optind + 1] : "SIGTERM", &err);
-  if (sig < 0 || state_load(g->root, argv[optind], &st, &err) < 0) {
+  if (sig < 0) {
     log_error(&err);
     return 1;
   }
-  int rc = kill_container(g->root, &st, sig, all, &err);
-  state_free(&st);
-  if (rc < 0) {
-    log_error(&err);
-    return 1;
-  }
-  return 0;
+  if (cmd_load(g, argv[optind], &st) < 0) return 1;
+  return cmd_done(&st, kill_container(g->root, &st, sig, all, &err), &err);
 }

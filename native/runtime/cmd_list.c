@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "state.h"
 
@@ -89,15 +90,11 @@ int cmd_list(const struct global_opts *g, int argc, char **argv) {
   const char *format = "table";
   bool quiet = false;
   int c;
-  opterr = 0;
-  optind = 0;
+  cmd_getopt_reset();
   while ((c = getopt_long_only(argc, argv, "+f:q", opts, NULL)) != -1) {
     if (c == 'f') format = optarg;
     else if (c == 'q') quiet = true;
-    else {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
-    }
+    else return cmd_bad_flag(argv);
   }
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
     log_errorf("invalid format option");

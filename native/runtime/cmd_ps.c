@@ -12,6 +12,7 @@
 
 #include "../common/cleanup.h"
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 #include "state.h"
 
@@ -115,13 +116,9 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv) {
   static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
   const char *format = "table";
   int c;
-  opterr = 0;
-  optind = 0;
+  cmd_getopt_reset();
   while ((c = getopt_long_only(argc, argv, "+f:", opts, NULL)) != -1) {
-    if (c != 'f') {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
-    }
+    if (c != 'f') return cmd_bad_flag(argv);
     format = optarg;
   }
   if (argc - optind < 1) {
@@ -137,10 +134,7 @@ int cmd_ps(const struct global_opts *g, int argc, char **argv) {
   struct rt_state st;
   autofree pid_t *pids = NULL;
   size_t n = 0;
-  if (state_load(g->root, argv[optind], &st, &err) < 0) {
-    log_error(&err);
-    return 1;
-  }
+  if (cmd_load(g, argv[optind], &st) < 0) return 1;
   int rc = container_pids(g->root, &st, &pids, &n, &err);
   state_free(&st);
   if (rc == 0 && json) print_json(pids, n);

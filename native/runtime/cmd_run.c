@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "cmd_util.h"
 #include "container.h"
 #include "log.h"
 
@@ -69,16 +70,11 @@ int cmd_run(const struct global_opts *g, int argc, char **argv) {
     container_delete(g->root, &st, true, &e2);
     goto fail;
   }
-  if (o.detach) {
-    state_free(&st);
-    return 0;
-  }
+  if (o.detach) return cmd_done(&st, 0, &err);
   int code = lc_wait_forward(st.pid);
   if (!o.keep && container_delete(g->root, &st, true, &err) < 0) log_error(&err);
   state_free(&st);
   return code;
 fail:
-  state_free(&st);
-  log_error(&err);
-  return 1;
+  return cmd_done(&st, -1, &err);
 }

@@ -12,6 +12,7 @@
 
 #include "../common/cleanup.h"
 #include "cmd.h"
+#include "cmd_util.h"
 #include "log.h"
 
 static json_t *caps_list(void) {
@@ -133,15 +134,11 @@ int cmd_spec(const struct global_opts *g, int argc, char **argv) {
   const char *bundle = NULL;
   bool rootless = false;
   int c;
-  opterr = 0;
-  optind = 0;
+  cmd_getopt_reset();
   while ((c = getopt_long_only(argc, argv, "+b:", opts, NULL)) != -1) {
     if (c == 'b') bundle = optarg;
     else if (c == 'R') rootless = true;
-    else {
-      log_errorf("flag provided but not defined: %s", argv[optind - 1]);
-      return 1;
-    }
+    else return cmd_bad_flag(argv);
   }
   struct rt_err err = {0};
   if (write_spec(bundle, rootless, &err) < 0) {

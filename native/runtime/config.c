@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/io.h"
 #include "cgroup.h"
 #include "rootfs.h"
 #include "security.h"
@@ -360,22 +361,12 @@ int config_from_string(const char *text, const char *bundle, const struct config
 int config_load(const char *bundle, const struct config_opts *opts, struct rt_config *cfg,
                 struct rt_err *err) {
   char path[PATH_MAX];
-  struct stat sb;
   snprintf(path, sizeof path, "%s/config.json", bundle);
   autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return rt_failerrno(err, "open `%s`", path);
-  if (fstat(fd, &sb) < 0) return rt_failerrno(err, "stat `%s`", path);
-  autofree char *text = malloc((size_t)sb.st_size + 1);
-  if (text == NULL) return rt_failerrno(err, "read `%s`", path);
-  size_t got = 0;
-  while (got < (size_t)sb.st_size) {
-    ssize_t n = read(fd, text + got, (size_t)sb.st_size - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return rt_failerrno(err, "read `%s`", path);
-    if (n == 0) break;
-    got += (size_t)n;
-  }
-  text[got] = '\0';
+  autofree char *text = NULL;
+  size_t len;
+  if (io_read_all(fd, &text, &len) < 0) return rt_failerrno(err, "read `%s`", path);
   return config_from_string(text, bundle, opts, cfg, err);
 }
 

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/io.h"
+
 static struct {
   int fd; /* --log file, -1 when none */
   bool json;
@@ -59,16 +61,6 @@ static void quote_text(const char *in, char *out, size_t len) {
   out[o] = '\0';
 }
 
-static void write_all(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return; /* nowhere left to report a logging failure */
-    buf += n;
-    len -= (size_t)n;
-  }
-}
-
 static void write_file_record(const char *level, const char *msg) {
   char ts[40], line[8192];
   now_rfc3339(ts, sizeof ts);
@@ -90,7 +82,7 @@ static void write_file_record(const char *level, const char *msg) {
     n = (int)sizeof line - 1;
     line[n - 1] = '\n';
   }
-  write_all(log_cfg.fd, line, (size_t)n);
+  (void)io_write_all(log_cfg.fd, line, (size_t)n); /* nowhere to report a failure */
 }
 
 /* Errors always reach stderr; other levels only when there is no log file. */
@@ -102,7 +94,7 @@ static void emit(const char *level, const char *msg) {
     int n = is_error ? snprintf(line, sizeof line, "strata-runtime: %s\n", msg)
                      : snprintf(line, sizeof line, "strata-runtime: %s: %s\n", level, msg);
     if (n > 0)
-      write_all(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+      (void)io_write_all(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
   }
 }
 

@@ -9,14 +9,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "security.h"
-
-#ifndef STRATA_VERSION
-#define STRATA_VERSION "0.0.0"
-#endif
-#ifndef STRATA_COMMIT
-#define STRATA_COMMIT "unknown"
-#endif
-#define SPEC_VERSION "1.2.0"
+#include "version.h"
 
 struct verb {
   const char *name;

@@ -125,10 +125,9 @@ static const char *passwd_home(uid_t uid, char *buf, size_t len) {
   autofclose FILE *f = fopen("/etc/passwd", "re");
   char line[1024];
   while (f && fgets(line, sizeof line, f)) {
-    char *fields[7], *save = NULL, *p = line;
+    char *fields[7], *p = line;
     int n = 0;
     for (char *t; n < 7 && (t = strsep(&p, ":\n")) != NULL;) fields[n++] = t;
-    (void)save;
     if (n >= 6 && strtoul(fields[2], NULL, 10) == uid && fields[2][0]) {
       snprintf(buf, len, "%s", fields[5]);
       return buf;

@@ -165,19 +165,28 @@ static int parent_mount_private(const char *rootfs, struct rt_err *err) {
   return 0;
 }
 
+/* The next config mount at /dev from *i on whose options parse (bad ones
+ * fail later, in the mount itself), with those options in *o; NULL at the end. */
+static json_t *next_dev_mount(json_t *config, size_t *i, struct mount_opts *o) {
+  json_t *mounts = json_object_get(config, "mounts");
+  while (*i < json_array_size(mounts)) {
+    json_t *m = json_array_get(mounts, (*i)++);
+    const char *dest = json_string_value(json_object_get(m, "destination"));
+    struct rt_err ignored = {0};
+    if (dest && strcmp(dest, "/dev") == 0 &&
+        mount_parse_options(json_object_get(m, "options"), o, &ignored) == 0)
+      return m;
+  }
+  return NULL;
+}
+
 /* runc leaves /dev alone when the config binds a host /dev there. */
 static bool dev_is_bound(json_t *config) {
-  size_t i;
+  struct mount_opts o;
   json_t *m;
-  json_array_foreach(json_object_get(config, "mounts"), i, m) {
-    const char *dest = json_string_value(json_object_get(m, "destination"));
-    struct mount_opts o;
-    struct rt_err ignored = {0};
-    if (dest == NULL || strcmp(dest, "/dev") != 0) continue;
+  for (size_t i = 0; (m = next_dev_mount(config, &i, &o)) != NULL;) {
     const char *type = json_string_value(json_object_get(m, "type"));
-    if (mount_parse_options(json_object_get(m, "options"), &o, &ignored) == 0 &&
-        ((o.flags & MS_BIND) || (type && strcmp(type, "bind") == 0)))
-      return true;
+    if ((o.flags & MS_BIND) || (type && strcmp(type, "bind") == 0)) return true;
   }
   return false;
 }
@@ -287,18 +296,11 @@ static int for_each_path(json_t *linux, const char *field, int rootfd,
   return 0;
 }
 
+/* The first /dev mount decides. */
 static bool dev_mount_readonly(json_t *config) {
-  size_t i;
-  json_t *m;
-  json_array_foreach(json_object_get(config, "mounts"), i, m) {
-    const char *dest = json_string_value(json_object_get(m, "destination"));
-    struct mount_opts o;
-    struct rt_err ignored = {0};
-    if (dest && strcmp(dest, "/dev") == 0 &&
-        mount_parse_options(json_object_get(m, "options"), &o, &ignored) == 0)
-      return (o.flags & MS_RDONLY) != 0;
-  }
-  return false;
+  struct mount_opts o;
+  size_t i = 0;
+  return next_dev_mount(config, &i, &o) != NULL && (o.flags & MS_RDONLY) != 0;
 }
 
 static int remount_readonly(const char *path, struct rt_err *err) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../common/cleanup.h"
+#include "../common/io.h"
 
 #define STATE_FILE "state.json"
 #define FIFO_FILE "exec.fifo"
@@ -74,19 +75,10 @@ static json_t *state_file_json(const struct rt_state *st) {
                    "cgroup", cg ? cg : json_null());
 }
 
-static int write_all_fd(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* Temp file in the same directory, fsync, rename: a reader sees the old or
- * the new state, never a torn one, even across a crash. */
+/* Temp file in the same directory, then rename: a reader sees the old or the
+ * new state, never a torn one, even when we are killed half way.  No fsync:
+ * the state root is runtime state (tmpfs by convention, gone at reboot), and
+ * an fsync cost a millisecond of every `run`. */
 int state_save(const char *root, const struct rt_state *st, struct rt_err *err) {
   char path[PATH_MAX], tmp[PATH_MAX];
   if (state_path(root, st->id, STATE_FILE, path, sizeof path, err) < 0) return -1;
@@ -103,12 +95,8 @@ int state_save(const char *root, const struct rt_state *st, struct rt_err *err) 
     rt_failerrno(err, "chmod `%s`", tmp);
     goto fail;
   }
-  if (write_all_fd(fd, text, strlen(text)) < 0) {
+  if (io_write_all(fd, text, strlen(text)) < 0) {
     rt_failerrno(err, "write `%s`", tmp);
-    goto fail;
-  }
-  if (fsync(fd) < 0) {
-    rt_failerrno(err, "fsync `%s`", tmp);
     goto fail;
   }
   if (rename(tmp, path) < 0) {

@@ -26,10 +26,22 @@
 #include "../runtime/cgroup-internal.h"
 #include "../runtime/cgroup.h"
 
+/* Fatal: tear every cgroup down first, so a failure leaves nothing. */
+#define CHECK(cond, ...)                                              \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                   \
+      fprintf(stderr, "\n");                                          \
+      cleanup_all();                                                  \
+      exit(1);                                                        \
+    }                                                                 \
+  } while (0)
+#include "testutil.h"
+
 static struct cg_manager *live[16];
 static pid_t children[16];
 static char fake_root[64];
-static int failures;
 
 static void cleanup_all(void) {
   for (size_t i = 0; i < 16; i++)
@@ -46,23 +58,10 @@ static void cleanup_all(void) {
       live[i] = NULL;
     }
   if (fake_root[0]) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fake_root);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup: %s failed\n", cmd);
+    if (rm_rf(fake_root) < 0) fprintf(stderr, "cleanup: rm -rf '%s' failed\n", fake_root);
     fake_root[0] = '\0';
   }
 }
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fprintf(stderr, "\n");                                          \
-      cleanup_all();                                                  \
-      exit(1);                                                        \
-    }                                                                 \
-  } while (0)
 
 static const char *etext(const struct rt_err *e) {
   static char buf[4096];
@@ -80,11 +79,8 @@ static void untrack(struct cg_manager *cg) {
   for (size_t i = 0; i < 16; i++)
     if (live[i] == cg) live[i] = NULL;
 }
-static pid_t spawn_sleeper(void) {
-  pid_t p = fork();
-  if (p == 0) {
-    for (;;) pause();
-  }
+static pid_t spawn_tracked(void) {
+  pid_t p = spawn_sleeper();
   for (size_t i = 0; i < 16; i++)
     if (!children[i]) {
       children[i] = p;
@@ -231,7 +227,7 @@ static void test_v1_lifecycle(void) {
   json_decref(r);
   expect_file(mem, "memory.memsw.limit_in_bytes", "33554432");
 
-  pid_t child = spawn_sleeper();
+  pid_t child = spawn_tracked();
   CHECK(cg_add_pid(cg, child, &e) == 0, "%s", etext(&e));
   pid_t *pids = NULL;
   size_t n = 0;
@@ -387,7 +383,7 @@ static void test_v2_real(void) {
   probe_devices(cg, devs, errs, 4);
   CHECK(errs[2] == 0 && errs[3] == EPERM, "deny full: zero=%d full=%d", errs[2], errs[3]);
 
-  pid_t child = spawn_sleeper();
+  pid_t child = spawn_tracked();
   CHECK(cg_add_pid(cg, child, &e) == 0, "%s", etext(&e));
   bool frozen = false;
   CHECK(cg_freeze(cg, true, &e) == 0, "%s", etext(&e));

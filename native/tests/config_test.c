@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "../runtime/config.h"
+#include "testutil.h"
 
-static int failures;
 static char bundle[] = "/tmp/strata-config-test-XXXXXX";
 
 #define BASE_PROCESS "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"PATH=/bin\"]}"
@@ -72,7 +72,7 @@ static void test_namespace_tables(void) {
 
 int main(void) {
   char path[128], file[160];
-  if (mkdtemp(bundle) == NULL) return perror("mkdtemp"), 1;
+  make_tempdir(bundle);
   snprintf(path, sizeof path, "%s/rootfs", bundle);
   mkdir(path, 0755);
   snprintf(file, sizeof file, "%s/file", bundle);
@@ -135,9 +135,7 @@ int main(void) {
          false, NULL);
   test_namespace_tables();
 
-  rmdir(path);
-  unlink(file);
-  rmdir(bundle);
+  rm_rf(bundle);
   printf(failures ? "config_test: %d failure(s)\n" : "config_test: all passed\n", failures);
   return failures != 0;
 }

@@ -19,53 +19,10 @@
 #include "../common/cleanup.h"
 #include "../runtime/rootfs-internal.h"
 #include "../runtime/rootfs.h"
-
-static int failures;
-
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                      \
-    }                                                                  \
-  } while (0)
+#include "testutil.h"
 
 static char tmp[] = "/tmp/rootfs-test.XXXXXX";
 static char rootfs[256];
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, 0, &jerr);
-  if (v == NULL) {
-    fprintf(stderr, "bad test JSON: %s: %s\n", jerr.text, text);
-    exit(2);
-  }
-  return v;
-}
-
-static int err_has(struct rt_err *err, const char *want) {
-  if (!rt_err_set(err)) {
-    fprintf(stderr, "  no error, wanted: %s\n", want);
-    return 0;
-  }
-  if (strstr(err->msg, want) != NULL) return 1;
-  fprintf(stderr, "  error was: %s\n  wanted:    %s\n", err->msg, want);
-  return 0;
-}
-
-static char *read_all(const char *path) {
-  autofclose FILE *f = fopen(path, "re");
-  if (f == NULL) return NULL;
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  size_t n;
-  while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-    len += n;
-    if (len + 1 == cap) buf = realloc(buf, cap *= 2);
-  }
-  if (buf) buf[len] = '\0';
-  return buf;
-}
 
 static void sh(const char *fmt, const char *arg) {
   char cmd[PATH_MAX * 2];
@@ -78,7 +35,7 @@ static void sh(const char *fmt, const char *arg) {
 
 /* A busybox rootfs plus the fixtures the checks use. */
 static void make_rootfs(void) {
-  if (mkdtemp(tmp) == NULL) exit(2);
+  make_tempdir(tmp);
   snprintf(rootfs, sizeof rootfs, "%s/rootfs", tmp);
   sh("mkdir -p %s/rootfs/bin %s/rootfs/proc", tmp);
   sh("mkdir -p %s/rootfs/sys %s/rootfs/dev", tmp);
@@ -92,19 +49,12 @@ static void make_rootfs(void) {
   sh("ln -s loop2 %s/rootfs/loop1 && ln -s loop1 %s/rootfs/loop2", tmp);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(p);
-}
-
-static void cleanup(void) { nftw(tmp, rm_entry, 32, FTW_DEPTH | FTW_PHYS); }
-
 /* ---- validation ---- */
 
 static void validate_expect(const char *mounts_json, const char *want) {
   char text[4096];
   snprintf(text, sizeof text, "{\"root\":{\"path\":\"rootfs\"},\"mounts\":%s}", mounts_json);
-  json_t *c = parse(text);
+  json_t *c = parse_json(text);
   struct rt_err err = {0};
   int rc = rootfs_validate(c, rootfs, &err);
   if (want == NULL) {
@@ -140,22 +90,22 @@ static void test_validate(void) {
                   NULL);
 
   struct rt_err err = {0};
-  json_t *c = parse("{\"linux\":{\"devices\":[{\"path\":\"/etc/x\",\"type\":\"c\",\"major\":1,"
+  json_t *c = parse_json("{\"linux\":{\"devices\":[{\"path\":\"/etc/x\",\"type\":\"c\",\"major\":1,"
                     "\"minor\":3}]}}");
   CHECK(rootfs_validate(c, rootfs, &err) < 0 && err_has(&err, "linux.devices[0]: path"));
   json_decref(c);
   rt_err_clear(&err);
-  c = parse("{\"linux\":{\"rootfsPropagation\":\"sideways\"}}");
+  c = parse_json("{\"linux\":{\"rootfsPropagation\":\"sideways\"}}");
   CHECK(rootfs_validate(c, rootfs, &err) < 0 && err_has(&err, "linux.rootfsPropagation"));
   json_decref(c);
   rt_err_clear(&err);
-  c = parse("{\"linux\":{\"maskedPaths\":[\"proc/kcore\"]}}");
+  c = parse_json("{\"linux\":{\"maskedPaths\":[\"proc/kcore\"]}}");
   CHECK(rootfs_validate(c, rootfs, &err) < 0 && err_has(&err, "linux.maskedPaths[0]"));
   json_decref(c);
   rt_err_clear(&err);
   char notdir[PATH_MAX];
   snprintf(notdir, sizeof notdir, "%s/marker", rootfs);
-  c = parse("{}");
+  c = parse_json("{}");
   CHECK(rootfs_validate(c, notdir, &err) < 0 && err_has(&err, "root.path"));
   json_decref(c);
 }
@@ -261,17 +211,17 @@ static void check_inside(void) {
   CHECK(getpid() == 1 && access("/proc/1/exe", F_OK) == 0);
   CHECK(only_container_mounts());
   CHECK(access("/marker", F_OK) == 0);
-  autofree char *kcore = read_all("/proc/kcore");
+  autofree char *kcore = read_file("/proc/kcore");
   CHECK(access("/proc/kcore", F_OK) != 0 || (kcore && kcore[0] == '\0'));
-  autofree char *keys = read_all("/proc/keys");
+  autofree char *keys = read_file("/proc/keys");
   CHECK(keys != NULL && keys[0] == '\0');
   CHECK(write_fails("/proc/acpi/x", EROFS));
   CHECK(write_fails("/proc/sys/kernel/hostname", EROFS));
   CHECK(write_fails("/newfile", EROFS));
   CHECK(write_fails("/mnt/ro/new", EROFS));
-  autofree char *bound = read_all("/mnt/file");
+  autofree char *bound = read_file("/mnt/file");
   CHECK(bound && strcmp(bound, "bound\n") == 0);
-  autofree char *kept = read_all("/opt/data/keep");
+  autofree char *kept = read_file("/opt/data/keep");
   CHECK(kept && strcmp(kept, "old\n") == 0);
   CHECK(statfs("/opt/data", &sfs) == 0 && sfs.f_type == 0x01021994); /* TMPFS_MAGIC */
   CHECK(statfs("/etc/inside", &sfs) == 0 && sfs.f_type == 0x01021994);
@@ -305,7 +255,7 @@ static void check_userns(void) {
   CHECK(fd >= 0 && write(fd, "x", 1) == 1);
   if (fd >= 0) close(fd);
   CHECK(access("/sys/kernel", F_OK) == 0);
-  autofree char *keys = read_all("/proc/keys");
+  autofree char *keys = read_file("/proc/keys");
   CHECK(keys != NULL && keys[0] == '\0');
   CHECK(write_fails("/proc/sys/kernel/hostname", EROFS));
   CHECK(write_fails("/newfile", EROFS));
@@ -316,7 +266,7 @@ static void check_userns(void) {
 static int container(enum scenario sc) {
   char text[8192];
   snprintf(text, sizeof text, config_text, tmp, tmp);
-  json_t *c = parse(text);
+  json_t *c = parse_json(text);
   /* In a user namespace devices are the host's nodes bound: no made-up ones. */
   if (sc == USERNS) json_object_del(json_object_get(c, "linux"), "devices");
   struct rt_err err = {0};
@@ -371,7 +321,7 @@ static int run_child(enum scenario sc, int ready_w, int go_r) {
 }
 
 static void test_container(enum scenario sc) {
-  autofree char *before = read_all("/proc/self/mountinfo");
+  autofree char *before = read_file("/proc/self/mountinfo");
   int ready[2], go[2];
   if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) exit(2);
   fflush(stderr);
@@ -386,7 +336,7 @@ static void test_container(enum scenario sc) {
   close(ready[0]), close(ready[1]), close(go[0]), close(go[1]);
   int st;
   CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  autofree char *after = read_all("/proc/self/mountinfo");
+  autofree char *after = read_file("/proc/self/mountinfo");
   CHECK(before && after && strcmp(before, after) == 0);
   /* Through the /abs symlink the mount point landed inside the rootfs. */
   char p[PATH_MAX];
@@ -405,8 +355,6 @@ int main(void) {
   test_container(PIVOT);
   test_container(NO_PIVOT);
   test_container(USERNS);
-  cleanup();
-  if (failures) fprintf(stderr, "rootfs_test: %d failure(s)\n", failures);
-  else fprintf(stderr, "rootfs_test: ok\n");
-  return failures ? 1 : 0;
+  rm_rf(tmp);
+  return finish("rootfs_test");
 }

@@ -19,34 +19,7 @@
 
 #include "../common/cleanup.h"
 #include "../runtime/security.h"
-
-static int failures;
-
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                      \
-    }                                                                  \
-  } while (0)
-
-static json_t *parse(const char *text) {
-  json_error_t jerr;
-  json_t *v = json_loads(text, 0, &jerr);
-  if (v == NULL) {
-    fprintf(stderr, "bad test JSON: %s: %s\n", jerr.text, text);
-    exit(2);
-  }
-  return v;
-}
-
-/* err holds an error whose message contains `want`. */
-static int err_has(struct rt_err *err, const char *want) {
-  if (!rt_err_set(err)) return 0;
-  if (strstr(err->msg, want) != NULL) return 1;
-  fprintf(stderr, "  error was: %s\n  wanted:    %s\n", err->msg, want);
-  return 0;
-}
+#include "testutil.h"
 
 /* Run fn in a child; true when it exits 0. */
 static int in_child(int (*fn)(void *), void *arg) {
@@ -68,28 +41,47 @@ static uint64_t status_field(const char *name) {
   return UINT64_MAX;
 }
 
+struct bad_case {
+  const char *json, *want;
+};
+
+/* validate refuses every case's JSON with an error containing its want. */
+static void expect_refused(const char *what, int (*validate)(json_t *, struct rt_err *),
+                           const struct bad_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    struct rt_err err = {0};
+    json_t *bad = parse_json(cases[i].json);
+    if (validate(bad, &err) >= 0 || !err_has(&err, cases[i].want)) {
+      fprintf(stderr, "FAIL %s:%d: %s refuses case %zu: %s\n", __FILE__, __LINE__, what, i,
+              cases[i].json);
+      failures++;
+    }
+    json_decref(bad);
+  }
+}
+
 /* ---- capabilities ---- */
 
 static void test_caps_validate(void) {
   struct rt_err err = {0};
-  json_t *ok = parse("{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[],\"ambient\":[\"CAP_KILL\"]}");
+  json_t *ok = parse_json("{\"bounding\":[\"CAP_CHOWN\"],\"effective\":[],\"ambient\":[\"CAP_KILL\"]}");
   CHECK(caps_validate(ok, "process.capabilities", &err) == 0);
   CHECK(caps_validate(NULL, "process.capabilities", &err) == 0);
   json_decref(ok);
 
-  json_t *bad = parse("{\"bounding\":[\"CAP_CHOWN\",\"CAP_FOO\"]}");
+  json_t *bad = parse_json("{\"bounding\":[\"CAP_CHOWN\",\"CAP_FOO\"]}");
   CHECK(caps_validate(bad, "process.capabilities", &err) < 0);
   CHECK(err_has(&err, "process.capabilities.bounding: unknown capability \"CAP_FOO\""));
   json_decref(bad);
 
   rt_err_clear(&err);
-  bad = parse("{\"permitted\":\"CAP_CHOWN\"}");
+  bad = parse_json("{\"permitted\":\"CAP_CHOWN\"}");
   CHECK(caps_validate(bad, "process.capabilities", &err) < 0);
   CHECK(err_has(&err, "process.capabilities.permitted: must be an array"));
   json_decref(bad);
 
   rt_err_clear(&err);
-  bad = parse("{\"inheritable\":[7]}");
+  bad = parse_json("{\"inheritable\":[7]}");
   CHECK(caps_validate(bad, "process.capabilities", &err) < 0);
   CHECK(err_has(&err, "process.capabilities.inheritable[0]: must be a string"));
   json_decref(bad);
@@ -140,7 +132,7 @@ static int child_caps_none(void *arg) {
 }
 
 static void test_caps_apply(void) {
-  json_t *caps = parse(
+  json_t *caps = parse_json(
       "{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\"],"
       "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_KILL\"],"
       "\"ambient\":[\"CAP_KILL\",\"CAP_CHOWN\"]}");
@@ -153,15 +145,13 @@ static void test_caps_apply(void) {
 
 static void test_hooks_validate(void) {
   struct rt_err err = {0};
-  json_t *ok = parse(
+  json_t *ok = parse_json(
       "{\"prestart\":[],\"poststart\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],"
       "\"env\":[\"A=b\"],\"timeout\":5}],\"somethingNew\":42}");
   CHECK(hooks_validate(ok, &err) == 0);
   CHECK(hooks_validate(NULL, &err) == 0);
   json_decref(ok);
-  struct {
-    const char *json, *want;
-  } cases[] = {
+  static const struct bad_case cases[] = {
       {"{\"poststart\":[{\"path\":\"bin/true\"}]}",
        "hooks.poststart[0].path: must be an absolute path"},
       {"{\"poststop\":[{\"args\":[]}]}", "hooks.poststop[0].path: required"},
@@ -173,22 +163,7 @@ static void test_hooks_validate(void) {
        "hooks.startContainer[0].args[0]: must be a string"},
       {"{\"prestart\":{}}", "hooks.prestart: must be an array"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    rt_err_clear(&err);
-    json_t *bad = parse(cases[i].json);
-    CHECK(hooks_validate(bad, &err) < 0);
-    CHECK(err_has(&err, cases[i].want));
-    json_decref(bad);
-  }
-}
-
-static char *read_file(const char *path) {
-  autofclose FILE *f = fopen(path, "re");
-  static char buf[4096];
-  if (f == NULL) return NULL;
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = '\0';
-  return buf;
+  expect_refused("hooks_validate", hooks_validate, cases, sizeof cases / sizeof *cases);
 }
 
 static void test_hooks_run(const char *dir) {
@@ -205,7 +180,7 @@ static void test_hooks_run(const char *dir) {
            "\"poststop\":[{\"path\":\"/bin/true\"}],"
            "\"startContainer\":[{\"path\":\"/nonexistent/hook\"}]}",
            dir);
-  json_t *hooks = parse(text);
+  json_t *hooks = parse_json(text);
   CHECK(hooks_validate(hooks, &err) == 0);
 
   /* First hook gets the state on stdin and its env; the second fails. */
@@ -213,11 +188,11 @@ static void test_hooks_run(const char *dir) {
   CHECK(err_has(&err, "running hook createRuntime[1] /bin/sh: exit status 3: stderr: oops"));
   char path[512];
   snprintf(path, sizeof path, "%s/state", dir);
-  char *got = read_file(path);
-  CHECK(got != NULL && strcmp(got, state) == 0);
+  autofree char *got_state = read_file(path);
+  CHECK(got_state != NULL && strcmp(got_state, state) == 0);
   snprintf(path, sizeof path, "%s/env", dir);
-  got = read_file(path);
-  CHECK(got != NULL && strcmp(got, "bar\n") == 0);
+  autofree char *got_env = read_file(path);
+  CHECK(got_env != NULL && strcmp(got_env, "bar\n") == 0);
 
   /* A hook past its timeout is killed, quickly. */
   rt_err_clear(&err);
@@ -247,24 +222,12 @@ static void test_hooks_run(const char *dir) {
   json_decref(hooks);
 }
 
-static void cleanup_dir(const char *dir) {
-  char path[512];
-  const char *files[] = {"state", "env"};
-  for (size_t i = 0; i < 2; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    unlink(path);
-  }
-  rmdir(dir);
-}
-
 /* ---- seccomp ---- */
 
 static void test_seccomp_validate(void) {
   struct rt_err err = {0};
   CHECK(seccomp_validate(NULL, &err) == 0);
-  struct {
-    const char *json, *want;
-  } cases[] = {
+  static const struct bad_case cases[] = {
       {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
        "{\"names\":[\"a\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"b\"],\"action\":\"SCMP_ACT_LOG\"},"
        "{\"names\":[\"c\"],\"action\":\"SCMP_ACT_TRAP\"},{\"names\":[\"d\"],\"action\":\"SCMP_ACT_FOO\"}]}",
@@ -288,13 +251,7 @@ static void test_seccomp_validate(void) {
       {"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\"}]}",
        "linux.seccomp.syscalls[0].names: must be an array of strings"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    rt_err_clear(&err);
-    json_t *bad = parse(cases[i].json);
-    CHECK(seccomp_validate(bad, &err) < 0);
-    CHECK(err_has(&err, cases[i].want));
-    json_decref(bad);
-  }
+  expect_refused("seccomp_validate", seccomp_validate, cases, sizeof cases / sizeof *cases);
 }
 
 static void test_seccomp_features(void) {
@@ -328,7 +285,7 @@ static int load_or_report(json_t *profile) {
 
 /* Default allow; mkdir -> EPERM; personality with two args on one index is an OR. */
 static int child_seccomp_small(void *dir) {
-  json_t *p = parse(
+  json_t *p = parse_json(
       "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
       "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":["
       "{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_syscall\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"
@@ -392,10 +349,7 @@ static void test_seccomp_load(const char *dir) {
 
 int main(void) {
   char dir[] = "/tmp/security-test-XXXXXX";
-  if (mkdtemp(dir) == NULL) {
-    perror("mkdtemp");
-    return 2;
-  }
+  make_tempdir(dir);
   test_caps_validate();
   test_caps_names();
   test_caps_apply();
@@ -404,11 +358,6 @@ int main(void) {
   test_seccomp_validate();
   test_seccomp_features();
   test_seccomp_load(dir);
-  cleanup_dir(dir);
-  if (failures) {
-    fprintf(stderr, "security_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("security_test: ok\n");
-  return 0;
+  rm_rf(dir);
+  return finish("security_test");
 }

@@ -14,38 +14,13 @@
 
 #include "../runtime/cmd.h"
 #include "../runtime/state.h"
+#include "testutil.h"
 
-static int failures;
 static char root[256];
-
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
-#define CHECK_STR(a, b)                                                                  \
-  do {                                                                                   \
-    const char *a_ = (a), *b_ = (b);                                                     \
-    if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                               \
-      fprintf(stderr, "FAIL %s:%d: %s = \"%s\", want \"%s\"\n", __FILE__, __LINE__, #a, \
-              a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                   \
-      failures++;                                                                        \
-    }                                                                                    \
-  } while (0)
 
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
-}
-
-static pid_t spawn_sleeper(void) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    for (;;) pause();
-  }
-  return pid;
 }
 
 static void reap(pid_t pid) {
@@ -274,10 +249,7 @@ static void test_cgroup(void) {
 
 int main(void) {
   snprintf(root, sizeof root, "/tmp/strata-state-test-XXXXXX");
-  if (mkdtemp(root) == NULL) {
-    perror("mkdtemp");
-    return 1;
-  }
+  make_tempdir(root);
   test_ids();
   test_round_trip();
   test_status();
@@ -288,10 +260,5 @@ int main(void) {
   char *slash = strrchr(root, '/');
   *slash = '\0';
   if (state_remove(root, slash + 1, &err) < 0) fprintf(stderr, "cleanup: %s\n", err.msg);
-  if (failures) {
-    fprintf(stderr, "state_test: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("state_test: ok\n");
-  return 0;
+  return finish("state_test");
 }

@@ -31,6 +31,7 @@ export function makeBusyboxRootfs(dir: string): string {
   for (const sub of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'var/www', 'home']) {
     mkdirSync(join(dir, sub), { recursive: true });
   }
+  chmodSync(dir, 0o755); // mkdtemp makes 0700: non-root users in the container could not reach /
   chmodSync(join(dir, 'tmp'), 0o1777);
   copyFileSync(busybox, join(dir, 'bin/busybox'));
   chmodSync(join(dir, 'bin/busybox'), 0o755);

@@ -201,6 +201,11 @@ int container_create(const struct global_opts *g, const struct lc_opts *o, struc
   if (o->pid_file && lc_write_pid_file(o->pid_file, pid, err) < 0) goto fail;
   if (state_save(g->root, st, err) < 0) goto fail;
   if (sync_send(sock_parent, SYNC_DONE, 0, NULL, err) < 0) goto fail;
+  /* The init still carries PDEATHSIG until it has read DONE; leaving before
+   * it closes its end would kill it.  Its close (EOF here) says it cleared it. */
+  char eof;
+  while (recv(sock_parent, &eof, 1, 0) < 0 && errno == EINTR) {
+  }
   return 0;
 
 fail:

@@ -60,7 +60,7 @@ int state_create_dir(const char *root, const char *id, struct rt_err *err) {
   if (mkdir_p(root, 0700, err) < 0) return rt_wrap(err, "create state root");
   if (state_path(root, id, NULL, dir, sizeof dir, err) < 0) return -1;
   if (mkdir(dir, 0711) < 0) {
-    if (errno == EEXIST) return rt_fail(err, 0, "container with id exists: %s", id);
+    if (errno == EEXIST) return rt_fail(err, 0, "container with given ID already exists");
     return rt_failerrno(err, "mkdir `%s`", dir);
   }
   return 0;

@@ -32,7 +32,7 @@ int state_validate_id(const char *id, struct rt_err *err);
 /* <root>/<id> */
 int state_path(const char *root, const char *id, const char *file, char *out, size_t len,
                struct rt_err *err);
-/* mkdir -p root (0700), then mkdir <root>/<id>; EEXIST -> "container with id exists: ID". */
+/* mkdir -p root (0700), then mkdir <root>/<id>; EEXIST -> "container with given ID already exists" (runc's words). */
 int state_create_dir(const char *root, const char *id, struct rt_err *err);
 /* Atomic write of state.json (write temp, fsync, rename). */
 int state_save(const char *root, const struct rt_state *st, struct rt_err *err);

@@ -75,7 +75,7 @@ static void test_round_trip(void) {
   st.config = json_pack("{s:s, s:{s:s}}", "ociVersion", "1.0.2", "annotations", "k", "v");
   CHECK(save_new(&st) == 0);
   CHECK(state_create_dir(root, "rt", &err) < 0);
-  CHECK_STR(err.msg, "container with id exists: rt");
+  CHECK_STR(err.msg, "container with given ID already exists");
   rt_err_clear(&err);
   CHECK(state_load(root, "rt", &back, &err) == 0);
   CHECK_STR(back.id, "rt");

@@ -24,9 +24,8 @@ export async function benchRuntime(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'strata-bench-runtime-'));
   try {
     const bundle = makeBusyboxBundle(join(work, 'bundle'), { args: ['/bin/true'] });
-    // Same container for every runtime: Docker's defaults, no terminal, its own cgroup.
-    bundle.spec.linux.cgroupsPath = '/strata-bench/runtime';
-    bundle.save();
+    // Same container for every runtime: Docker's defaults, no terminal, and each
+    // runtime's default cgroup path (which each removes again on delete).
     const candidates: Candidate[] = [{ name: 'strata-runtime', bin: join(repo, 'bin', 'strata-runtime') }];
     for (const name of ['runc', 'crun']) {
       const bin = which(name);

@@ -186,6 +186,7 @@ int cg_discover(struct cg_manager *cg, const char *cgroups_path, const char *id,
   if (cgroups_path == NULL || cgroups_path[0] == '\0') {
     snprintf(def, sizeof def, "/strata-runtime/%s", id);
     cgroups_path = def;
+    cg->default_path = true;
   }
   if (validate_path(cgroups_path, err) < 0) return -1;
   const char *root = getenv("STRATA_CGROUP_ROOT");

@@ -32,6 +32,7 @@ struct cg_manager {
   const struct cg_ops *ops;
   enum cg_mode mode;
   bool fake; /* STRATA_CGROUP_ROOT is a plain dir tree, not cgroup2: create files */
+  bool default_path; /* no cgroupsPath given: the /strata-runtime parent is ours */
   size_t n;
   struct cg_hier h[CG_MAX_HIER];
   size_t ncreated; /* dirs made by cg_create, parents first */

@@ -34,6 +34,10 @@ static int make_dirs(struct cg_manager *cg, const struct cg_hier *h, struct rt_e
       if (cg->ops->after_mkdir && cg->ops->after_mkdir(cg, h, dir, err) < 0) return -1;
     } else if (errno != EEXIST) {
       return rt_failerrno(err, "mkdir `%s`", dir);
+    } else if (cg->default_path && saved != '\0') {
+      /* The default parent is ours whoever made it: the last container out
+       * removes it (an rmdir that finds it busy leaves it). */
+      if (remember(cg, dir, err) < 0) return -1;
     }
     if (saved == '\0') return 0;
     dir[i] = saved;

@@ -2,8 +2,7 @@
 // host's static busybox (Debian's busybox-static), as a directory, an OCI
 // bundle and a tarball.  Every suite builds its containers from these.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { defaultSpec, type OciSpec, type SpecOptions } from './spec.ts';
@@ -48,11 +47,26 @@ export function makeBusyboxRootfs(dir: string): string {
 }
 
 let template: string | undefined;
-/** A rootfs built once per process, copied for each container. */
+/**
+ * A rootfs built once and kept under test/.cache (ignored by git), keyed by
+ * the host busybox, copied for each container.  Built in a temp dir and
+ * renamed into place, so concurrent workers never see half of one.
+ */
 function rootfsTemplate(): string {
   if (template && existsSync(join(template, 'bin/busybox'))) return template;
-  template = makeBusyboxRootfs(mkdtempSync(join(tmpdir(), 'strata-image-')));
-  process.once('exit', () => rmSync(template as string, { recursive: true, force: true }));
+  const busybox = statSync(hostBusybox());
+  const cache = join(import.meta.dirname, '..', '.cache');
+  const dir = join(cache, `busybox-rootfs-${busybox.size}-${Math.floor(busybox.mtimeMs)}`);
+  if (!existsSync(join(dir, 'bin/busybox'))) {
+    mkdirSync(cache, { recursive: true });
+    const building = makeBusyboxRootfs(mkdtempSync(join(cache, 'building-')));
+    try {
+      renameSync(building, dir);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another worker won the race
+    }
+  }
+  template = dir;
   return template;
 }
 

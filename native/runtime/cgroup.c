@@ -3,6 +3,7 @@
  * parts that differ.  Like runc we join a cgroup that already exists (even
  * one with processes in it); cg_destroy then removes only dirs we made. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,14 +84,26 @@ int cg_add_pid(struct cg_manager *cg, pid_t pid, struct rt_err *err) {
  * moves itself through `tasks`: moving a whole thread group through
  * cgroup.procs takes the kernel's threadgroup rwsem for writing, which waits
  * out an RCU grace period (measured 9-19 ms a container here); moving one
- * thread does not.  cgroup2 has no such file for a domain cgroup. */
-int cg_enter(struct cg_manager *cg, struct rt_err *err) {
+ * thread does not.  cgroup2 has no such file for a domain cgroup: there the
+ * init is cloned straight into its cgroup (cg_open_v2) when the kernel can. */
+static int enter(struct cg_manager *cg, bool skip_v2, struct rt_err *err) {
   for (size_t i = 0; i < cg->n; i++) {
+    if (skip_v2 && cg->h[i].v2) continue;
     const char *file = cg->h[i].v2 || cg->fake ? "cgroup.procs" : "tasks";
-    if (cg_writef(cg, cg->h[i].path, file, err, "0") < 0)
-      return rt_wrap(err, "join cgroup");
+    if (cg_writef(cg, cg->h[i].path, file, err, "0") < 0) return rt_wrap(err, "join cgroup");
   }
   return 0;
+}
+
+int cg_enter(struct cg_manager *cg, struct rt_err *err) { return enter(cg, false, err); }
+
+int cg_enter_v1(struct cg_manager *cg, struct rt_err *err) { return enter(cg, true, err); }
+
+int cg_open_v2(struct cg_manager *cg) {
+  if (cg->fake) return -1;
+  for (size_t i = 0; i < cg->n; i++)
+    if (cg->h[i].v2) return open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return -1;
 }
 
 int cg_update(struct cg_manager *cg, json_t *resources, struct rt_err *err) {

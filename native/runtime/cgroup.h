@@ -34,6 +34,12 @@ int cg_create(const char *cgroups_path, const char *id, json_t *resources,
 int cg_add_pid(struct cg_manager *cg, pid_t pid, struct rt_err *err);
 /* Join the cgroup from inside (exec, hooks): same as cg_add_pid(getpid()). */
 int cg_enter(struct cg_manager *cg, struct rt_err *err);
+/* The same for every v1 hierarchy only: for a process cloned into its cgroup2
+ * dir with CLONE_INTO_CGROUP. */
+int cg_enter_v1(struct cg_manager *cg, struct rt_err *err);
+/* A directory fd of the container's cgroup2 dir (for clone3's
+ * CLONE_INTO_CGROUP), or -1 when there is none. */
+int cg_open_v2(struct cg_manager *cg);
 /* Rewrite limits on a live cgroup (runtime `update`). */
 int cg_update(struct cg_manager *cg, json_t *resources, struct rt_err *err);
 /* Freeze / thaw (pause / resume); waits until the kernel reports it done. */

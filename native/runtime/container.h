@@ -62,6 +62,7 @@ struct init_ctx {
   struct cg_manager *cg;
   const char *id;
   int sync_fd, fifo_fd, console_fd;
+  bool in_v2_cgroup; /* cloned into its cgroup2 dir: join only the v1 hierarchies */
   sigset_t sigmask;  /* restore before exec */
 };
 __attribute__((noreturn)) void init_main(struct init_ctx *ctx);

@@ -83,7 +83,7 @@ static int setup(struct init_ctx *c, struct proc_setup *ps, struct rt_err *err) 
   /* Join the cgroup first, before anything observable and while the parent
    * writes the maps.  A process moving itself can take the kernel's cheap
    * path; the parent moving another pid waits for an RCU grace period. */
-  if (cg_enter(c->cg, err) < 0) return -1;
+  if ((c->in_v2_cgroup ? cg_enter_v1(c->cg, err) : cg_enter(c->cg, err)) < 0) return -1;
   /* A cgroup namespace is rooted where we are when it is made: after joining. */
   if (c->cfg->has_ns[NS_CGROUP] && !c->cfg->ns_path[NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
     return rt_failerrno(err, "create cgroup namespace");

@@ -5,6 +5,8 @@ import { benchRuntime } from './runtime.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   runtime: benchRuntime,
+  // Loaded on demand: it pulls in the engine's client and test helpers.
+  lifecycle: async () => (await import('./lifecycle.ts')).benchLifecycle(),
 };
 
 const name = process.argv[2];

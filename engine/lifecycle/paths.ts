@@ -1,29 +1,10 @@
-// Where things live: the repository root (found by walking up to our
-// package.json, so it works from engine/lifecycle/*.ts under tsx and from the
-// dist/lifecycled.mjs bundle alike) and the layout of the data and exec roots.
+// Where things live: the installation (engine/install-paths.ts) and the
+// layout of the data and exec roots.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const parsed: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
-        if (parsed && typeof parsed === 'object' && 'name' in parsed && parsed.name === 'strata') return dir;
-      } catch {
-        /* not ours: keep walking */
-      }
-    }
-    if (dirname(dir) === dir) throw new Error(`strata-lifecycled: no strata package.json above ${start}`);
-  }
-}
-
-export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-export const PROTO_ROOT = join(REPO_ROOT, 'engine', 'proto');
-export const DEFAULT_RUNTIME = join(REPO_ROOT, 'bin', 'strata-runtime');
-export const DEFAULT_SHIM = join(REPO_ROOT, 'bin', 'strata-shim');
+export { REPO_ROOT, PROTO_ROOT, DEFAULT_RUNTIME, DEFAULT_SHIM } from '../install-paths.ts';
 
 export interface Roots {
   dataRoot: string;

@@ -13,11 +13,11 @@
 // "runtime" when the shim relays the OCI runtime's own message).
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 
 import { EngineError, type ErrorClass } from '../errors.ts';
+import { DEFAULT_SHIM } from '../install-paths.ts';
 
 export interface ExitStatus {
   pid: number;
@@ -92,7 +92,7 @@ export interface Attached {
   close(): void;
 }
 
-export const DEFAULT_SHIM = join(dirname(fileURLToPath(import.meta.url)), '../../bin/strata-shim');
+export { DEFAULT_SHIM };
 
 type Json = Record<string, unknown>;
 

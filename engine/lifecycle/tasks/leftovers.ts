@@ -2,7 +2,7 @@
 // task holds on the host: the rootfs mount, the cgroup directories its
 // config.json names, the bundle dir.  Shared by task delete and recovery.
 import { readFileSync, rmSync, rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 
 import { unmountAll } from './mounts.ts';
 import { cgroupMounts } from './metrics.ts';
@@ -66,14 +66,22 @@ export function bundleCgroupsPath(bundle: string): string {
   }
 }
 
-/** rmdir the container's cgroup in every hierarchy; fails quietly while tasks remain (then the runtime still owns it). */
+/**
+ * rmdir the container's cgroup in every hierarchy, then its parent (the
+ * cgroup parent, /strata by default) when that is left empty, so the last
+ * container out leaves no litter.  Fails quietly while tasks remain (then the
+ * runtime still owns it) or while other containers share the parent.
+ */
 export function removeCgroup(cgroupsPath: string): void {
   if (!cgroupsPath || cgroupsPath === '/' || cgroupsPath.includes('..')) return;
+  const parent = dirname(cgroupsPath);
   for (const m of cgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'))) {
-    try {
-      rmdirSync(join(m.mountPoint, cgroupsPath));
-    } catch {
-      /* absent, or busy */
+    for (const dir of parent === '/' || parent === '.' ? [cgroupsPath] : [cgroupsPath, parent]) {
+      try {
+        rmdirSync(join(m.mountPoint, dir));
+      } catch {
+        /* absent, or busy */
+      }
     }
   }
 }

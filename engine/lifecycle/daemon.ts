@@ -41,8 +41,8 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-/** Is something answering on this socket already (another daemon on the same exec root)? */
-function socketAnswers(path: string): Promise<boolean> {
+/** Is something answering on this socket (another daemon on the same exec root, or the tests' started one)? */
+export function socketAnswers(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
     s.once('connect', () => {

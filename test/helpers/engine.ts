@@ -5,12 +5,14 @@
 // down), then whatever a crash left (processes, mounts, cgroups naming the
 // roots or the test's id tag), and fails the test if anything had leaked.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+
+import { afterAll, beforeAll } from 'vitest';
 
 import type { LifecycleApi } from '../../engine/lifecycle/api-types.ts';
 import { connect } from '../../engine/lifecycle/client.ts';
+import { socketAnswers } from '../../engine/lifecycle/daemon.ts';
 import { makeBusyboxTarball } from './image.ts';
 import { alive, findLeaks, forceCleanup, hostMounts, markedProcesses, snapshot, type HostSnapshot, type Leaks } from './leaks.ts';
 
@@ -64,17 +66,6 @@ export interface EngineOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
@@ -207,6 +198,23 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   return engine;
 }
 
+/**
+ * The usual suite set-up: before all tests an engine with busybox:latest
+ * imported, handed to `use` as soon as it runs (so a failed import is still
+ * torn down); after all tests its teardown, which fails the suite on leaks.
+ */
+export function engineSuite(use: (engine: Engine) => void, options: EngineOptions = {}): void {
+  let engine: Engine | undefined;
+  beforeAll(async () => {
+    engine = await startEngine(options);
+    use(engine);
+    await importBusybox(engine);
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.teardown();
+  }, 120_000);
+}
+
 /** Every task killed and deleted, every container deleted (which shuts its shim down). */
 async function removeAll(c: Client, problems: string[]): Promise<void> {
   for (const t of await c.tasks.list()) {
@@ -281,12 +289,15 @@ export function mountsUnder(engine: Engine): string[] {
     .filter((p) => p.startsWith(`${engine.dir}/`));
 }
 
-/** Files under dir whose name ends with `-json.log` or `.log` and whose path names id. */
-export function findLogFile(engine: Engine, id: string): string | undefined {
-  const found: string[] = [];
-  const walk = (d: string, depth: number) => {
-    if (depth > 6) return;
-    let entries;
+/**
+ * Visit every entry under root, `levels` directory levels deep (root's own
+ * entries are level 1); visit returns whether to descend into a directory.
+ * Unreadable directories are skipped.
+ */
+export function walkTree(root: string, levels: number, visit: (path: string, entry: Dirent) => boolean): void {
+  const walk = (d: string, left: number) => {
+    if (left === 0) return;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {
@@ -294,17 +305,43 @@ export function findLogFile(engine: Engine, id: string): string | undefined {
     }
     for (const e of entries) {
       const p = join(d, e.name);
-      if (e.isDirectory() && !isMountPoint(p)) walk(p, depth + 1);
-      else if (e.isFile() && /\.log$/.test(e.name) && p.includes(id)) found.push(p);
+      if (visit(p, e) && e.isDirectory()) walk(p, left - 1);
     }
   };
-  walk(engine.dataRoot, 0);
-  walk(engine.execRoot, 0);
+  walk(root, levels);
+}
+
+/** Files under dir whose name ends with `-json.log` or `.log` and whose path names id. */
+export function findLogFile(engine: Engine, id: string): string | undefined {
+  const found: string[] = [];
+  const visit = (p: string, e: Dirent) => {
+    if (e.isDirectory()) return !isMountPoint(p);
+    if (e.isFile() && /\.log$/.test(e.name) && p.includes(id)) found.push(p);
+    return false;
+  };
+  walkTree(engine.dataRoot, 7, visit);
+  walkTree(engine.execRoot, 7, visit);
   return found.sort((a, b) => a.length - b.length)[0];
 }
 
 function isMountPoint(p: string): boolean {
   return hostMounts().some((m) => m.mountPoint === p);
+}
+
+export interface TaskRow {
+  pid: number;
+  status: string;
+  exit: string;
+}
+
+/** `strata lc tasks ls` output (a header, then ID PID STATUS EXIT rows) keyed by id. */
+export function parseTaskTable(out: string): Map<string, TaskRow> {
+  const rows = new Map<string, TaskRow>();
+  for (const l of out.trim().split('\n').slice(1)) {
+    const [id, pid, status, exit] = l.split(/\s+/) as [string, string, string, string];
+    rows.set(id, { pid: Number(pid), status, exit });
+  }
+  return rows;
 }
 
 /** Wait until cond() holds, polling. */

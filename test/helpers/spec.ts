@@ -1,5 +1,10 @@
 // The default OCI runtime spec our tests start from: the same shape `runc spec`
 // writes, with the namespaces, mounts and capabilities Docker gives a container.
+import { DOCKER_CAPS, MASKED_PATHS as DEFAULT_MASKED_PATHS, READONLY_PATHS as DEFAULT_READONLY_PATHS } from '../../engine/lifecycle/containers/default-spec.ts';
+
+// Docker's capability set and /proc paths: one list, the engine's own.
+export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DOCKER_CAPS };
+
 export interface OciUser { uid: number; gid: number; umask?: number; additionalGids?: number[] }
 export interface OciMount { destination: string; type?: string; source?: string; options?: string[] }
 export interface OciProcess {
@@ -37,19 +42,6 @@ export interface OciSpec {
     rootfsPropagation?: string;
   };
 }
-
-export const DOCKER_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW',
-  'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
-
-export const DEFAULT_MASKED_PATHS = [
-  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
-  '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware',
-  '/proc/scsi', '/proc/interrupts', '/sys/devices/virtual/powercap',
-];
-export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 export interface SpecOptions {
   args?: string[];

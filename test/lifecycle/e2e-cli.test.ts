@@ -3,33 +3,21 @@
 // client's own errors (usage, unreachable daemon).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { importBusybox, startEngine, until, type Engine } from '../helpers/engine.ts';
+import { engineSuite, parseTaskTable, until, type Engine, type TaskRow } from '../helpers/engine.ts';
 
 let engine: Engine;
 const id = (n: string) => `${engine.tag}-${n}`;
 
 /** `tasks ls` as rows of its four columns, keyed by id. */
-async function tasks(): Promise<Map<string, { pid: number; status: string; exit: string }>> {
-  const lines = (await engine.lcOk(['tasks', 'ls'])).trim().split('\n');
-  expect(lines[0]?.split(/\s+/)).toEqual(['ID', 'PID', 'STATUS', 'EXIT']);
-  const out = new Map<string, { pid: number; status: string; exit: string }>();
-  for (const l of lines.slice(1)) {
-    const [tid, pid, status, exit] = l.split(/\s+/) as [string, string, string, string];
-    out.set(tid, { pid: Number(pid), status, exit });
-  }
-  return out;
+async function tasks(): Promise<Map<string, TaskRow>> {
+  const out = await engine.lcOk(['tasks', 'ls']);
+  expect(out.trim().split('\n')[0]?.split(/\s+/)).toEqual(['ID', 'PID', 'STATUS', 'EXIT']);
+  return parseTaskTable(out);
 }
 
-beforeAll(async () => {
-  engine = await startEngine();
-  await importBusybox(engine);
-});
-
-afterAll(async () => {
-  await engine?.teardown();
-});
+engineSuite((e) => (engine = e));
 
 describe('strata lc', () => {
   it('lists the imported image', async () => {

@@ -6,11 +6,10 @@
 // acknowledged, or was in flight when the daemon died: a delete can commit
 // and lose only its answer, which is the caller's wish, not a loss).
 import Database from 'better-sqlite3';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { importBusybox, mountsUnder, shims, startEngine, type Client, type Engine } from '../helpers/engine.ts';
+import { engineSuite, mountsUnder, shims, walkTree, type Client, type Engine } from '../helpers/engine.ts';
 import { cgroupDirs, markedProcesses } from '../helpers/leaks.ts';
 
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 50);
@@ -22,14 +21,7 @@ const acknowledgedDelete = new Set<string>();
 /** Deletes sent whose answer may have died with the daemon. */
 const deleteInFlight = new Set<string>();
 
-beforeAll(async () => {
-  engine = await startEngine();
-  await importBusybox(engine);
-}, 120_000);
-
-afterAll(async () => {
-  await engine?.teardown();
-}, 120_000);
+engineSuite((e) => (engine = e));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,22 +76,12 @@ interface Check {
 /** Directories down to `depth` under root (not crossing into mounted rootfs). */
 function dirsNamed(root: string, depth: number): string[] {
   const out: string[] = [];
-  const walk = (d: string, left: number) => {
-    if (left === 0) return;
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = join(d, e.name);
-      if (roundId(e.name)) out.push(p);
-      else walk(p, left - 1);
-    }
-  };
-  walk(root, depth);
+  walkTree(root, depth, (p, e) => {
+    if (!e.isDirectory()) return false;
+    if (!roundId(e.name)) return true;
+    out.push(p);
+    return false;
+  });
   return out;
 }
 

@@ -5,22 +5,20 @@
 // dir, no row), with nothing written outside it either.
 import { existsSync, lstatSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-import { importBusybox, startEngine, type Engine } from '../helpers/engine.ts';
+import { engineSuite, type Engine } from '../helpers/engine.ts';
 
 let engine: Engine;
 const outside = `/tmp/strata-hostile-${process.pid}`;
 
-beforeAll(async () => {
-  engine = await startEngine();
-  await importBusybox(engine); // a real image already there: the refusals must not touch it
-}, 120_000);
+// busybox: a real image already there, the refusals must not touch it.
+engineSuite((e) => (engine = e));
 
-afterAll(async () => {
+// Registered after engineSuite's afterAll, so it runs first (hooks unwind as a stack).
+afterAll(() => {
   rmSync(outside, { recursive: true, force: true });
-  await engine?.teardown();
-}, 120_000);
+});
 
 // ---- a raw ustar writer: hostile archives are what tar(1) refuses to make ----
 

@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { alive, importBusybox, startEngine, until, type Engine } from '../helpers/engine.ts';
+import { alive, engineSuite, parseTaskTable, until, type Engine, type TaskRow } from '../helpers/engine.ts';
 
 const N = 20;
 // trap: an init ignores signals it has no handler for, so USR1 needs one.
@@ -19,22 +19,10 @@ const WRITER = `while [ ! -e /go ]; do sleep 0.1; done; seq 1 ${LINES} | sed 's/
 
 let engine: Engine;
 
-beforeAll(async () => {
-  engine = await startEngine();
-  await importBusybox(engine);
-}, 120_000);
+engineSuite((e) => (engine = e));
 
-afterAll(async () => {
-  await engine?.teardown();
-}, 120_000);
-
-async function taskTable(): Promise<Map<string, { pid: number; status: string; exit: string }>> {
-  const out = new Map<string, { pid: number; status: string; exit: string }>();
-  for (const l of (await engine.lcOk(['tasks', 'ls'])).trim().split('\n').slice(1)) {
-    const [id, pid, status, exit] = l.split(/\s+/) as [string, string, string, string];
-    out.set(id, { pid: Number(pid), status, exit });
-  }
-  return out;
+async function taskTable(): Promise<Map<string, TaskRow>> {
+  return parseTaskTable(await engine.lcOk(['tasks', 'ls']));
 }
 
 function logRecords(file: string): { log: string; stream: string; time: string }[] {

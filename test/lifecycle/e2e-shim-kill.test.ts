@@ -2,21 +2,14 @@
 // container's end (stopped, with 255 as containerd does for a dead shim, or the
 // real status), and `strata lc rm` then frees everything it had: no cgroup,
 // no mount, no process.  The neighbour container is not touched.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { alive, importBusybox, mountsUnder, shimOf, startEngine, until, type Engine } from '../helpers/engine.ts';
+import { alive, engineSuite, mountsUnder, shimOf, until, type Engine } from '../helpers/engine.ts';
 import { cgroupDirs, markedProcesses } from '../helpers/leaks.ts';
 
 let engine: Engine;
 
-beforeAll(async () => {
-  engine = await startEngine();
-  await importBusybox(engine);
-}, 120_000);
-
-afterAll(async () => {
-  await engine?.teardown();
-}, 120_000);
+engineSuite((e) => (engine = e));
 
 it('reports the end of a container whose shim was killed, and frees it on rm', async () => {
   const victim = `${engine.tag}-victim`;

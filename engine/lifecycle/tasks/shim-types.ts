@@ -1,31 +1,11 @@
 // What the task manager needs from a shim (native/shim/PROTOCOL.md), as an
 // interface: tasks/shim.ts implements it over engine/shim/client.ts, unit
 // tests with a fake.
+import type { ExitStatus, Launched as ShimLaunched, ShimState } from '../../shim/client.ts';
 import type { AttachSession } from '../api-types.ts';
 
-/** The shim's exit status JSON (PROTOCOL.md "Exit status JSON"). */
-export interface ExitStatus {
-  pid: number;
-  code: number;
-  signal: number;
-  oom: boolean;
-  exited_at: string;
-}
-
-export interface ShimProcessState {
-  exec_id: string;
-  pid: number;
-  status: 'registered' | 'created' | 'running' | 'stopped' | string;
-  exit: ExitStatus | null;
-}
-
-export interface ShimState {
-  id: string;
-  pid: number;
-  status: 'created' | 'running' | 'stopped' | string;
-  exit: ExitStatus | null;
-  execs: ShimProcessState[];
-}
+// The exit status, state and launch answers are the client's own types (one definition).
+export type { ExitStatus, ShimLaunched, ShimState };
 
 export interface ShimAttachOptions {
   stdin: boolean;
@@ -64,12 +44,6 @@ export interface ShimLaunchOptions {
   stdin: boolean;
   consoleWidth?: number;
   consoleHeight?: number;
-}
-
-export interface ShimLaunched {
-  shimPid: number;
-  pid: number;
-  socket: string;
 }
 
 export interface ShimDriver {

@@ -10,14 +10,17 @@ db.pragma('journal_mode = WAL');
 const svc = createImageService({ dataRoot, db, events: () => {} });
 svc.reconcile();
 process.stdout.write('ready\n');
+// Keys carry the pid: an active snapshot a killed round left behind is
+// legitimate state, and the next round must not collide with it.
+const run = process.pid;
 for (let i = 0; ; i++) {
   const name = `img${i % 3}`;
   await svc.importRootfs(busybox, name);
   await svc.load(save);
-  await svc.prepareRootfs(name, `c${i}`);
-  const w = await svc.content!.writer(`w${i}`);
+  await svc.prepareRootfs(name, `c${run}-${i}`);
+  const w = await svc.content!.writer(`w${run}-${i}`);
   await w.write(Buffer.alloc(1000, i));
   await w.close();
-  await svc.removeSnapshot(`c${i}`);
+  await svc.removeSnapshot(`c${run}-${i}`);
   if (i % 2 === 0) await svc.remove(name);
 }

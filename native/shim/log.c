@@ -63,15 +63,26 @@ static void rotate(struct log *l) {
   if (open_log(l, 1) < 0) l->fd = -1; /* retried at the next rotation; records are dropped meanwhile */
 }
 
-static void emit(struct log *l, int stream, const char *text, size_t n) {
+/* Lines from one read arrived together: they share one timestamp, which
+ * saves a clock read and a time format per record on chatty containers. */
+static void now_text(char when[40]) {
   struct timespec now;
-  char when[40];
   clock_gettime(CLOCK_REALTIME, &now);
   format_time(&now, when);
+}
+
+static void emit(struct log *l, int stream, const char *text, size_t n, const char *when) {
+  static const char mid_out[] = ",\"stream\":\"stdout\",\"time\":\"";
+  static const char mid_err[] = ",\"stream\":\"stderr\",\"time\":\"";
   size_t before = l->pending.len;
-  buf_printf(&l->pending, "{\"log\":");
+  buf_append(&l->pending, "{\"log\":", 7);
   buf_json_str(&l->pending, text, n);
-  buf_printf(&l->pending, ",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream == STREAM_STDERR ? "stderr" : "stdout", when);
+  if (stream == STREAM_STDERR)
+    buf_append(&l->pending, mid_err, sizeof mid_err - 1);
+  else
+    buf_append(&l->pending, mid_out, sizeof mid_out - 1);
+  buf_append(&l->pending, when, strlen(when));
+  buf_append(&l->pending, "\"}\n", 3);
   if (l->max_size > 0 && l->size + (long long)l->pending.len > l->max_size && l->size + (long long)before > 0) {
     write_out(l, before);
     rotate(l);
@@ -82,6 +93,8 @@ static void emit(struct log *l, int stream, const char *text, size_t n) {
 void log_feed(struct shim *s, struct proc *p, int stream, const char *data, size_t n) {
   struct buf *part = &p->partial[stream];
   if (s->log.path == NULL) return;
+  char when[40];
+  now_text(when);
   while (n > 0) {
     const char *nl = memchr(data, '\n', n);
     size_t room = MAX_LINE - part->len;
@@ -89,11 +102,11 @@ void log_feed(struct shim *s, struct proc *p, int stream, const char *data, size
     int complete = nl != NULL && take <= room;
     if (take >= room) take = room, complete = 1; /* too long: a 16 KiB record without newline */
     if (complete && part->len == 0) {
-      emit(&s->log, stream, data, take);
+      emit(&s->log, stream, data, take, when);
     } else {
       buf_append(part, data, take);
       if (complete) {
-        emit(&s->log, stream, part->data, part->len);
+        emit(&s->log, stream, part->data, part->len, when);
         part->len = 0;
       }
     }
@@ -104,7 +117,11 @@ void log_feed(struct shim *s, struct proc *p, int stream, const char *data, size
 
 void log_flush_partial(struct shim *s, struct proc *p, int stream) {
   struct buf *part = &p->partial[stream];
-  if (s->log.path != NULL && part->len > 0) emit(&s->log, stream, part->data, part->len);
+  if (s->log.path != NULL && part->len > 0) {
+    char when[40];
+    now_text(when);
+    emit(&s->log, stream, part->data, part->len, when);
+  }
   part->len = 0;
 }
 

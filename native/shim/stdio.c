@@ -18,6 +18,10 @@
 
 #include "shim.h"
 
+/* A 1 MiB pipe (the default pipe-max-size) lets a chatty container write
+ * more per wakeup of the shim; 64 KiB stays when the kernel refuses. */
+static void grow_pipe(int fd) { (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20); }
+
 #define READ_CHUNK 65536
 #define DRAIN_MAX_READS 256 /* at exit: 16 MiB at most, in case someone else still writes */
 #define STDIN_PENDING_MAX (256 * 1024)
@@ -55,9 +59,11 @@ int stdio_prepare(struct proc *p, int child[3], int *console_fd, const char *con
   if (pipe2(fds, O_CLOEXEC) < 0) goto fail;
   child[1] = fds[1];
   p->out_fd = fds[0];
+  grow_pipe(fds[0]);
   if (pipe2(fds, O_CLOEXEC) < 0) goto fail;
   child[2] = fds[1];
   p->err_fd = fds[0];
+  grow_pipe(fds[0]);
   return 0;
 fail:
   rt_failerrno(err, "create stdio pipe");

@@ -7,6 +7,8 @@ const benches: Record<string, () => Promise<void>> = {
   runtime: benchRuntime,
   // Loaded on demand: it pulls in the engine's client and test helpers.
   lifecycle: async () => (await import('./lifecycle.ts')).benchLifecycle(),
+  // Loaded on demand: it starts stratad and a private dockerd.
+  engine: async () => (await import('./engine.ts')).benchEngine(),
 };
 
 const name = process.argv[2];

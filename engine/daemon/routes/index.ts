@@ -1,0 +1,10 @@
+// Every route of stratad, listed in one place (no side-effect imports).
+import type { Route } from '../http-types.ts';
+import { routes as containers } from './containers.ts';
+import { routes as exec } from './exec.ts';
+import { routes as images } from './images.ts';
+import { routes as requests } from './requests.ts';
+import { routes as streams } from './streams.ts';
+import { routes as system } from './system.ts';
+
+export const allRoutes: Route[] = [...system, ...requests, ...containers, ...exec, ...streams, ...images];

@@ -115,3 +115,8 @@ export function needArgs(p: Parsed, min: number, usage: string, max = Infinity):
   const n = p.positionals.length;
   if (n < min || n > max) throw new UsageError(`"${usage}" requires ${min === max ? 'exactly' : 'at least'} ${min} argument${min === 1 ? '' : 's'}`);
 }
+
+/** ["a=1", "b"] -> { a: "1", b: "" }: --label, --opt and friends. */
+export function keyValues(list: string[]): Record<string, string> {
+  return Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])));
+}

@@ -23,6 +23,26 @@ const CLI = join(repo, 'bin', 'strata');
 
 export type Client = LifecycleApi & { close(): void };
 
+export interface RunOptions { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }
+
+/** Run a command with stdin from opts.input, collecting its output; SIGKILLed past the timeout (30 s). */
+export function runCommand(cmd: string, args: string[], opts: RunOptions = {}): Promise<LcResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    p.once('error', reject);
+    p.once('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15), stdout, stderr });
+    });
+    p.stdin.end(opts.input ?? '');
+  });
+}
+
 export interface LcResult {
   code: number;
   stdout: string;
@@ -130,22 +150,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     }
   }
 
-  function runLc(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<LcResult> {
-    return new Promise((resolve, reject) => {
-      const p = spawn(CLI, ['lc', '--exec-root', execRoot, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-      p.once('error', reject);
-      p.once('close', (code, sig) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15), stdout, stderr });
-      });
-      p.stdin.end(opts.input ?? '');
-    });
-  }
+  const runLc = (args: string[], opts: RunOptions = {}) => runCommand(CLI, ['lc', '--exec-root', execRoot, ...args], opts);
 
   const engine: Engine = {
     dir,

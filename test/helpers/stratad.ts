@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll } from 'vitest';
 
-import { importBusybox, startEngine, type Engine, type EngineOptions } from './engine.ts';
+import { importBusybox, runCommand, startEngine, type Engine, type EngineOptions } from './engine.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 // STRATAD runs the tests against another build; by default the bundled bin/stratad (npm run build).
@@ -114,20 +114,7 @@ export async function startStratad(engine: Engine, args: string[] = []): Promise
   }
 
   const docker: Stratad['docker'] = (dargs, opts = {}) =>
-    new Promise((resolve, reject) => {
-      const p = spawn(DOCKER, dargs, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(engine.dir, 'docker-config'), ...opts.env } });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-      p.once('error', reject);
-      p.once('close', (code, sig) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15), stdout, stderr });
-      });
-      p.stdin.end(opts.input ?? '');
-    });
+    runCommand(DOCKER, dargs, { ...opts, env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(engine.dir, 'docker-config'), ...opts.env } });
 
   const s: Stratad = {
     engine,

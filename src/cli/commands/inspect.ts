@@ -5,7 +5,7 @@ import { ApiError } from '../../client/errors.ts';
 import type { Client } from '../../client/client.ts';
 import { parseArgs, UsageError } from '../args.ts';
 import type { Command } from '../context.ts';
-import { compile } from '../format/template.ts';
+import { renderInspect } from '../format/template.ts';
 
 type Kind = 'container' | 'image' | 'volume' | 'network';
 const KINDS: Kind[] = ['container', 'image', 'volume', 'network'];
@@ -55,11 +55,7 @@ export const command: Command = {
         failed = true;
       } else found.push(obj);
     }
-    const format = p.values.get('format');
-    if (format) {
-      const t = compile(format);
-      for (const o of found) ctx.stdout.write(`${t.render(o)}\n`);
-    } else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
+    ctx.stdout.write(renderInspect(found, p.values.get('format')));
     return failed ? 1 : 0;
   },
 };

@@ -1,10 +1,10 @@
 // strata network ls|create|inspect|rm|prune
 import { parseFilterFlags } from '../../client/filters.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { keyValues, parseArgs, UsageError } from '../args.ts';
 import type { Command } from '../context.ts';
 import { eachTarget } from '../each.ts';
 import { shortId } from '../format/human.ts';
-import { compile, renderRows } from '../format/template.ts';
+import { renderInspect, renderRows } from '../format/template.ts';
 
 const USAGE = [
   'usage: strata network ls [-q] [--no-trunc] [-f KEY=VALUE] [--format TEMPLATE]',
@@ -14,7 +14,6 @@ const USAGE = [
   '       strata network prune [-f]',
 ].join('\n');
 
-const kv = (list: string[]) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])));
 
 export const command: Command = {
   usage: USAGE,
@@ -46,7 +45,7 @@ export const command: Command = {
           { name: 'opt', short: 'o', kind: 'list' },
         ]);
         if (p.positionals.length !== 1) throw new UsageError('"network create" requires exactly 1 argument');
-        const r = await c.networks.create({ Name: p.positionals[0] as string, Driver: p.values.get('driver') ?? 'bridge', Internal: p.bools.has('internal'), Attachable: p.bools.has('attachable'), Labels: kv(p.lists.get('label') ?? []), Options: kv(p.lists.get('opt') ?? []) });
+        const r = await c.networks.create({ Name: p.positionals[0] as string, Driver: p.values.get('driver') ?? 'bridge', Internal: p.bools.has('internal'), Attachable: p.bools.has('attachable'), Labels: keyValues(p.lists.get('label') ?? []), Options: keyValues(p.lists.get('opt') ?? []) });
         ctx.stdout.write(`${r.Id}\n`);
         return 0;
       }
@@ -57,8 +56,7 @@ export const command: Command = {
         ]);
         if (p.positionals.length === 0) throw new UsageError('"network inspect" requires at least 1 argument');
         const nets = await Promise.all(p.positionals.map((n) => c.networks.inspect(n)));
-        const f = p.values.get('format');
-        ctx.stdout.write(f ? nets.map((n) => `${compile(f).render(n)}\n`).join('') : `${JSON.stringify(nets, null, 4)}\n`);
+        ctx.stdout.write(renderInspect(nets, p.values.get('format')));
         return 0;
       }
       case 'rm':

@@ -1,10 +1,10 @@
 // strata volume ls|create|inspect|rm|prune
 import { parseFilterFlags } from '../../client/filters.ts';
-import { parseArgs, UsageError } from '../args.ts';
+import { keyValues, parseArgs, UsageError } from '../args.ts';
 import type { Command } from '../context.ts';
 import { eachTarget } from '../each.ts';
 import { humanSize } from '../format/human.ts';
-import { compile, renderRows } from '../format/template.ts';
+import { renderInspect, renderRows } from '../format/template.ts';
 
 const USAGE = [
   'usage: strata volume ls [-q] [-f KEY=VALUE] [--format TEMPLATE]',
@@ -14,7 +14,6 @@ const USAGE = [
   '       strata volume prune [-a] [-f]',
 ].join('\n');
 
-const kv = (list: string[]) => Object.fromEntries(list.map((s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, ''])));
 
 export const command: Command = {
   usage: USAGE,
@@ -41,7 +40,7 @@ export const command: Command = {
           { name: 'label', kind: 'list' },
           { name: 'name', kind: 'value' },
         ]);
-        const v = await c.volumes.create({ Name: p.positionals[0] ?? p.values.get('name') ?? '', Driver: p.values.get('driver') ?? 'local', DriverOpts: kv(p.lists.get('opt') ?? []), Labels: kv(p.lists.get('label') ?? []) });
+        const v = await c.volumes.create({ Name: p.positionals[0] ?? p.values.get('name') ?? '', Driver: p.values.get('driver') ?? 'local', DriverOpts: keyValues(p.lists.get('opt') ?? []), Labels: keyValues(p.lists.get('label') ?? []) });
         ctx.stdout.write(`${v.Name}\n`);
         return 0;
       }
@@ -49,8 +48,7 @@ export const command: Command = {
         const p = parseArgs(rest, [{ name: 'format', short: 'f', kind: 'value' }]);
         if (p.positionals.length === 0) throw new UsageError('"volume inspect" requires at least 1 argument');
         const vols = await Promise.all(p.positionals.map((n) => c.volumes.inspect(n)));
-        const f = p.values.get('format');
-        ctx.stdout.write(f ? vols.map((v) => `${compile(f).render(v)}\n`).join('') : `${JSON.stringify(vols, null, 4)}\n`);
+        ctx.stdout.write(renderInspect(vols, p.values.get('format')));
         return 0;
       }
       case 'rm':

@@ -124,3 +124,10 @@ export function renderRows(format: string, rows: unknown[], headers: Record<stri
   if (!c.table) return lines.map((l) => `${l}\n`).join('');
   return alignColumns([c.header(headers), ...lines]);
 }
+
+/** What `inspect` prints: each object through --format, or all of them as indented JSON like docker. */
+export function renderInspect(objects: unknown[], format: string | undefined): string {
+  if (!format) return `${JSON.stringify(objects, null, 4)}\n`;
+  const t = compile(format);
+  return objects.map((o) => `${t.render(o)}\n`).join('');
+}

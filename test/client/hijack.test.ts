@@ -3,40 +3,23 @@
 // consumed are kept), the 200 raw-stream fallback works both ways, stdin
 // half-close reaches the daemon, and events split across chunks parse.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { Client } from '../../src/client/client.ts';
 import { demuxStream, encodeFrame } from '../../src/client/demux.ts';
 import { jsonLines } from '../../src/client/json-lines.ts';
+import { fakeServers } from '../helpers/fake-servers.ts';
 
-let dir: string;
-const servers: Server[] = [];
-
-function listen(server: Server, name: string): Promise<string> {
-  servers.push(server);
-  const socket = join(dir, name);
-  return new Promise((r) => server.listen(socket, () => r(`unix://${socket}`)));
-}
+const { listen } = fakeServers('strata-hijack-');
 
 async function readAll(s: NodeJS.ReadableStream): Promise<string> {
   let out = '';
   for await (const c of s) out += c.toString();
   return out;
 }
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'strata-hijack-'));
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('hijack', () => {
   it('takes the socket on 101 and echoes stdin back as frames until half-close', async () => {

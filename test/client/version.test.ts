@@ -4,15 +4,14 @@
 // version. Also: error bodies become ApiError with the daemon's message,
 // and a missing socket is a ConnectionError.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { Client } from '../../src/client/client.ts';
 import { ApiError, ConnectionError } from '../../src/client/errors.ts';
 import { compareVersions, pickVersion } from '../../src/client/version.ts';
+import { fakeServers, type FakeServers } from '../helpers/fake-servers.ts';
 
 interface Fake {
   server: Server;
@@ -20,8 +19,7 @@ interface Fake {
   seen: string[];
 }
 
-function fakeDaemon(dir: string, name: string, apiVersion: string | undefined): Promise<Fake> {
-  const socket = join(dir, name);
+async function fakeDaemon(listen: FakeServers['listen'], name: string, apiVersion: string | undefined): Promise<Fake> {
   const seen: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url}`);
@@ -36,19 +34,12 @@ function fakeDaemon(dir: string, name: string, apiVersion: string | undefined): 
       res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"page not found"}');
     }
   });
-  return new Promise((resolve) => server.listen(socket, () => resolve({ server, socket, seen })));
+  const socket = (await listen(server, name)).slice('unix://'.length);
+  return { server, socket, seen };
 }
 
 describe('version negotiation', () => {
-  let dir: string;
-  const servers: Server[] = [];
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-client-'));
-  });
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, listen } = fakeServers('strata-client-');
 
   it('compares versions numerically and picks the lower', () => {
     expect(compareVersions('1.9', '1.41')).toBeLessThan(0);
@@ -59,8 +50,7 @@ describe('version negotiation', () => {
   });
 
   it('downgrades to an older daemon and prefixes every call', async () => {
-    const f = await fakeDaemon(dir, 'a.sock', '1.44');
-    servers.push(f.server);
+    const f = await fakeDaemon(listen, 'a.sock', '1.44');
     const c = new Client({ host: `unix://${f.socket}` });
     const v = await c.system.version();
     expect(v.Version).toBe('0.1.0');
@@ -72,9 +62,8 @@ describe('version negotiation', () => {
   });
 
   it('keeps its own version for a newer daemon, 1.24 without a header', async () => {
-    const newer = await fakeDaemon(dir, 'b.sock', '1.99');
-    const bare = await fakeDaemon(dir, 'c.sock', undefined);
-    servers.push(newer.server, bare.server);
+    const newer = await fakeDaemon(listen, 'b.sock', '1.99');
+    const bare = await fakeDaemon(listen, 'c.sock', undefined);
     const c1 = new Client({ host: `unix://${newer.socket}` });
     const c2 = new Client({ host: `unix://${bare.socket}` });
     expect(await c1.apiVersion()).toBe('1.50');
@@ -84,8 +73,7 @@ describe('version negotiation', () => {
   });
 
   it('skips the ping for a fixed version', async () => {
-    const f = await fakeDaemon(dir, 'd.sock', '1.50');
-    servers.push(f.server);
+    const f = await fakeDaemon(listen, 'd.sock', '1.50');
     const c = new Client({ host: `unix://${f.socket}`, version: '1.41' });
     await c.system.version();
     c.close();
@@ -93,15 +81,14 @@ describe('version negotiation', () => {
   });
 
   it('carries status and message in ApiError; no socket is a ConnectionError', async () => {
-    const f = await fakeDaemon(dir, 'e.sock', '1.50');
-    servers.push(f.server);
+    const f = await fakeDaemon(listen, 'e.sock', '1.50');
     const c = new Client({ host: `unix://${f.socket}` });
     const err = await c.containers.inspect('nope').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).status).toBe(404);
     expect((err as ApiError).message).toBe('No such container: nope');
     c.close();
-    const gone = new Client({ host: `unix://${join(dir, 'missing.sock')}` });
+    const gone = new Client({ host: `unix://${join(dir(), 'missing.sock')}` });
     const e2 = await gone.system.version().catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(ConnectionError);
     expect((e2 as ConnectionError).code).toBe('ENOENT');

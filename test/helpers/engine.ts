@@ -1,10 +1,12 @@
 // An isolated strata-lifecycled for a test: its own data and exec roots in a
 // temp dir, the daemon in the foreground (bin/strata-lifecycled, built by
 // `npm run build`), the `strata lc` CLI and the typed client pointed at it.
-// Teardown removes every container the daemon knows (tasks deleted, shims shut
-// down), then whatever a crash left (processes, mounts, cgroups naming the
-// roots or the test's id tag), and fails the test if anything had leaked.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Teardown (engine-teardown.ts) removes every container the daemon knows
+// (tasks deleted, shims shut down), then whatever a crash left, and fails the
+// test if anything had leaked: processes, mounts and cgroups naming the roots
+// or the test's id tag, and those of every container made under this exec
+// root (stratad's random ids included: engine-leaks.ts tracks them).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,8 +15,12 @@ import { afterAll, beforeAll } from 'vitest';
 import type { LifecycleApi } from '../../engine/lifecycle/api-types.ts';
 import { connect } from '../../engine/lifecycle/client.ts';
 import { socketAnswers } from '../../engine/lifecycle/daemon.ts';
+import { ContainerTracker, type EngineScope } from './engine-leaks.ts';
+import { describeLeaks, teardownEngine, unmountUnder } from './engine-teardown.ts';
 import { makeBusyboxTarball } from './image.ts';
-import { alive, findLeaks, forceCleanup, hostMounts, markedProcesses, snapshot, type HostSnapshot, type Leaks } from './leaks.ts';
+import { alive, hostMounts, markedProcesses, snapshot } from './leaks.ts';
+import { runCommand, stopChild, tagOf, until, withTimeout, type CmdResult, type RunOptions } from './run.ts';
+import { waitAnswering } from './socket.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 // STRATA_LIFECYCLED runs the tests against another build of the daemon.
@@ -23,31 +29,10 @@ const CLI = join(repo, 'bin', 'strata');
 
 export type Client = LifecycleApi & { close(): void };
 
-export interface RunOptions { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }
+export type LcResult = CmdResult;
 
-/** Run a command with stdin from opts.input, collecting its output; SIGKILLed past the timeout (30 s). */
-export function runCommand(cmd: string, args: string[], opts: RunOptions = {}): Promise<LcResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    p.once('error', reject);
-    p.once('close', (code, sig) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 128 + (sig === 'SIGKILL' ? 9 : 15), stdout, stderr });
-    });
-    p.stdin.end(opts.input ?? '');
-  });
-}
-
-export interface LcResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+// Kept here for the suites that import them from engine.ts.
+export { alive, describeLeaks, runCommand, unmountUnder, until, withTimeout, type RunOptions };
 
 export interface Engine {
   /** The temp dir holding both roots (a marker for leak checks). */
@@ -74,6 +59,10 @@ export interface Engine {
   lcOk(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<string>;
   /** What the daemon printed so far (for failure messages). */
   output(): string;
+  /** Every task id lifecycled made under this exec root so far (stratad's ids included). */
+  containerIds(): string[];
+  /** What marks this engine's things on the host (for engine-leaks.ts checks). */
+  scope: EngineScope;
   /** Remove everything and assert nothing leaked (call in afterAll/afterEach). */
   teardown(): Promise<void>;
 }
@@ -85,21 +74,8 @@ export interface EngineOptions {
   keep?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
 export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
-  const before: HostSnapshot = snapshot();
+  const before = snapshot();
   // Short paths: shim sockets live under the exec root and sun_path has 108 bytes.
   const dir = mkdtempSync('/tmp/slc-');
   const execRoot = join(dir, 'exec');
@@ -107,8 +83,11 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   mkdirSync(execRoot);
   mkdirSync(dataRoot);
   const logFile = join(dir, 'lifecycled.log');
-  const tag = `t${dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const tag = tagOf('t', dir);
   const socket = join(execRoot, 'lifecycled.sock');
+  // Every task id from the start: stratad's random ids name no marker.
+  const tracker = new ContainerTracker(execRoot).start();
+  const scope: EngineScope = { before, markers: [dir, tag], execRoot, tracker };
   let child: ChildProcess | undefined;
   let client: Client | undefined;
 
@@ -121,19 +100,15 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     } finally {
       closeSync(fd);
     }
-    const started = child;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`strata-lifecycled exited at start (${started.exitCode ?? started.signalCode}):\n${output()}`);
-      if (await socketAnswers(socket)) {
-        const fresh = connect(socket);
-        client = fresh;
-        await fresh.version();
-        return;
-      }
-      await sleep(25);
+    try {
+      await waitAnswering('strata-lifecycled', () => socketAnswers(socket), { child, output });
+      const fresh = connect(socket);
+      client = fresh;
+      await fresh.version();
+    } catch (e) {
+      await halt('SIGKILL'); // never leave a half-started daemon behind
+      throw e;
     }
-    throw new Error(`strata-lifecycled: socket ${socket} did not answer within 20 s:\n${output()}`);
   }
 
   async function halt(signal: NodeJS.Signals): Promise<void> {
@@ -142,12 +117,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     if (!child) return;
     const c = child;
     child = undefined;
-    if (c.exitCode !== null || c.signalCode !== null) return;
-    c.kill(signal);
-    if (!(await waitExit(c, signal === 'SIGKILL' ? 5_000 : 10_000))) {
-      c.kill('SIGKILL');
-      await waitExit(c, 5_000);
-    }
+    await stopChild(c, signal, signal === 'SIGKILL' ? 5_000 : 10_000);
   }
 
   const runLc = (args: string[], opts: RunOptions = {}) => runCommand(CLI, ['lc', '--exec-root', execRoot, ...args], opts);
@@ -179,27 +149,35 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       return r.stdout;
     },
     output,
-    async teardown() {
-      const problems: string[] = [];
-      try {
-        if (!engine.running()) await launch();
-        await removeAll(engine.client(), problems);
-      } catch (e) {
-        problems.push(`cleanup through the API failed: ${(e as Error).message}`);
-      }
-      await halt('SIGTERM');
-      const leaks = findLeaks(before, [dir, tag]);
-      // findLeaks also counts any new mount naming "strata": other suites run on this host too.
-      leaks.mounts = leaks.mounts.filter((m) => m.includes(dir) || m.includes(tag));
-      forceCleanup(before, [dir, tag]);
-      unmountUnder(dir);
-      if (!options.keep) rmSync(dir, { recursive: true, force: true });
-      const text = describeLeaks(leaks);
-      if (text) problems.push(`leaked after teardown:\n${text}`);
-      if (problems.length > 0) throw new Error(`${problems.join('\n')}\ndaemon output (tail):\n${output().split('\n').slice(-40).join('\n')}`);
+    containerIds: () => {
+      tracker.scan();
+      return [...tracker.ids];
     },
+    scope,
+    teardown: () => teardown(true),
   };
-  await launch();
+  const teardown = (throughLifecycled: boolean) =>
+    teardownEngine({
+      scope,
+      dir,
+      keep: options.keep,
+      output,
+      lifecycled: throughLifecycled
+        ? async () => {
+            if (!engine.running()) await launch(); // a crashed or stopped daemon still has to clean up
+            const c = connect(socket);
+            await c.version();
+            return c;
+          }
+        : undefined,
+      stop: () => halt('SIGTERM'),
+    });
+  try {
+    await launch();
+  } catch (e) {
+    await teardown(false).catch(() => undefined);
+    throw e;
+  }
   return engine;
 }
 
@@ -218,54 +196,6 @@ export function engineSuite(use: (engine: Engine) => void, options: EngineOption
   afterAll(async () => {
     await engine?.teardown();
   }, 120_000);
-}
-
-/** Every task killed and deleted, every container deleted (which shuts its shim down). */
-async function removeAll(c: Client, problems: string[]): Promise<void> {
-  for (const t of await c.tasks.list()) {
-    try {
-      if (t.status !== 'stopped') {
-        await c.tasks.kill({ container_id: t.container_id, signal: 9, all: true }).catch(() => undefined);
-        await withTimeout(c.tasks.wait({ container_id: t.container_id }), 10_000, `wait ${t.container_id}`);
-      }
-      await c.tasks.delete({ container_id: t.container_id });
-    } catch (e) {
-      problems.push(`delete task ${t.container_id}: ${(e as Error).message}`);
-    }
-  }
-  for (const ctr of await c.containers.list()) {
-    try {
-      await c.containers.delete(ctr.id);
-    } catch (e) {
-      problems.push(`delete container ${ctr.id}: ${(e as Error).message}`);
-    }
-  }
-}
-
-export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Lazily unmount anything still mounted under dir, deepest first. */
-export function unmountUnder(dir: string): void {
-  const points = hostMounts()
-    .map((m) => m.mountPoint)
-    .filter((p) => p === dir || p.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) spawnSync('umount', ['-l', p], { stdio: 'ignore' });
-}
-
-export function describeLeaks(l: Leaks): string {
-  const parts: string[] = [];
-  if (l.mounts.length) parts.push(`mounts:\n  ${l.mounts.join('\n  ')}`);
-  if (l.cgroupDirs.length) parts.push(`cgroups:\n  ${l.cgroupDirs.join('\n  ')}`);
-  if (l.processes.length) parts.push(`processes:\n  ${l.processes.join('\n  ')}`);
-  return parts.join('\n');
 }
 
 /** Import the busybox rootfs tarball as an image through `strata lc images import`. */
@@ -348,15 +278,3 @@ export function parseTaskTable(out: string): Map<string, TaskRow> {
   }
   return rows;
 }
-
-/** Wait until cond() holds, polling. */
-export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-export { alive };

@@ -178,6 +178,17 @@ export function cgroupFile(cgroupsPath: string, file: string): string | undefine
   return undefined;
 }
 
+/** Live processes in process group pgid (a detached child leads its own group; its forks stay in it). */
+export function processGroupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const pid of hostPids()) {
+    const stat = readOr(`/proc/${pid}/stat`, '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && alive(pid)) out.push(pid);
+  }
+  return out;
+}
+
 /** Is there a live, non-zombie process with this pid? */
 export function alive(pid: number): boolean {
   const stat = readOr(`/proc/${pid}/stat`, '');

@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 import { makeBusyboxBundle, type Bundle } from './image.ts';
-import { findLeaks, forceCleanup, hostMounts, snapshot, type HostSnapshot } from './leaks.ts';
+import { unmountUnder } from './engine-teardown.ts';
+import { findLeaks, forceCleanup, snapshot, type HostSnapshot } from './leaks.ts';
+import { sleep } from './run.ts';
 import type { OciSpec, SpecOptions } from './spec.ts';
 
 export interface CmdResult {
@@ -223,9 +225,7 @@ export class Runtime {
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { sleep };
 
 // ---------------------------------------------------------------------------
 // The suite harness: one describe per runtime under test, each with its own
@@ -321,20 +321,4 @@ export function runtimeSuite(under: RuntimeUnderTest): Suite {
   });
 
   return suite;
-}
-
-/** Lazily unmount every mount at or below one of dirs (deepest first); returns what was there. */
-function unmountUnder(dirs: string[]): string[] {
-  const found = hostMounts()
-    .map((m) => m.mountPoint)
-    .filter((mp) => dirs.some((d) => mp === d || mp.startsWith(`${d}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const mp of found) {
-    try {
-      execFileSync('umount', ['-l', mp], { stdio: 'ignore' });
-    } catch {
-      /* already gone */
-    }
-  }
-  return found;
 }

@@ -2,33 +2,28 @@
 // (test/helpers/engine.ts): same data and exec roots, its API on
 // <dir>/stratad.sock, busybox:latest imported through lifecycled's client.
 // `docker(...)` runs the real docker CLI against it; `http(...)` sends raw
-// requests over the socket.  Teardown stops stratad, then the engine's
-// teardown removes every container and checks for leaks.
+// requests over the socket.  Teardown removes every container through the
+// API (`docker rm -f` of all stratad knows), stops stratad, then the engine's
+// teardown removes what lifecycled still has and checks for leaks (stratad's
+// random container ids are found through the engine's task tracker).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll } from 'vitest';
 
-import { importBusybox, runCommand, startEngine, type Engine, type EngineOptions } from './engine.ts';
+import { importBusybox, startEngine, type Engine, type EngineOptions } from './engine.ts';
+import { isolatedNetwork, type HostNetwork } from './host-network.ts';
+import { runCommand, stopChild, type CmdResult } from './run.ts';
+import { httpOverSocket, pingUnix, waitAnswering, type HttpResult } from './socket.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 // STRATAD runs the tests against another build; by default the bundled bin/stratad (npm run build).
 const STRATAD = process.env.STRATAD || join(repo, 'bin', 'stratad');
 const DOCKER = process.env.DOCKER || '/usr/local/bin/docker';
 
-export interface CmdResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface HttpResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+// Kept here for the suites that import them from stratad.ts.
+export { httpOverSocket, type CmdResult, type HttpResult };
 
 export interface Stratad {
   engine: Engine;
@@ -44,37 +39,18 @@ export interface Stratad {
   kill9(): Promise<void>;
   start(): Promise<void>;
   restart(): Promise<void>;
+  running(): boolean;
+  /** docker rm -f of everything, stop stratad, then the engine's teardown (leak checks). */
   teardown(): Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
-
-export function httpOverSocket(socket: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, headers: { Host: 'stratad', ...(body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  /** The engine's own bridge, subnet, nft table and veth names; undefined when the test passed its own. */
+  net: HostNetwork | undefined;
 }
 
 export async function startStratad(engine: Engine, args: string[] = []): Promise<Stratad> {
   const socket = join(engine.dir, 'stratad.sock');
+  // The engine's own bridge, subnet, nft table and veth names, unless the test names them.
+  const net = args.includes('--bridge') ? undefined : isolatedNetwork(engine.tag.replace(/[^a-z0-9]/gi, ''));
+  if (net) args = [...args, ...net.args];
   const logFile = join(engine.dir, 'stratad.log');
   let child: ChildProcess | undefined;
   const output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
@@ -86,31 +62,36 @@ export async function startStratad(engine: Engine, args: string[] = []): Promise
     } finally {
       closeSync(fd);
     }
-    const c = child;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (c.exitCode !== null || c.signalCode !== null) throw new Error(`stratad exited at start (${c.exitCode ?? c.signalCode}):\n${output()}`);
-      try {
-        const r = await httpOverSocket(socket, 'GET', '/_ping');
-        if (r.status === 200) return;
-      } catch {
-        /* not yet */
-      }
-      await sleep(25);
+    try {
+      await waitAnswering('stratad', () => pingUnix(socket), { child, output });
+    } catch (e) {
+      await halt('SIGKILL'); // never leave a half-started daemon behind
+      throw e;
     }
-    throw new Error(`stratad: ${socket} did not answer within 20 s:\n${output()}`);
   }
 
   async function halt(signal: NodeJS.Signals): Promise<void> {
     if (!child) return;
     const c = child;
     child = undefined;
-    if (c.exitCode !== null || c.signalCode !== null) return;
-    c.kill(signal);
-    if (!(await waitExit(c, 10_000))) {
-      c.kill('SIGKILL');
-      await waitExit(c, 5_000);
+    await stopChild(c, signal);
+  }
+
+  /** docker rm -f of every container stratad knows (started again for it if it was stopped). */
+  async function removeAll(): Promise<string[]> {
+    if (!s.running()) {
+      try {
+        await launch();
+      } catch {
+        return []; // stratad cannot come up (lifecycled stopped by the test?): lifecycled cleans up next
+      }
     }
+    const ps = await docker(['ps', '-aq', '--no-trunc'], { timeoutMs: 10_000 });
+    if (ps.code !== 0) return [`docker ps -aq: exit ${ps.code}: ${ps.stderr}`];
+    const ids = ps.stdout.split('\n').filter(Boolean);
+    if (ids.length === 0) return [];
+    const r = await docker(['rm', '-f', ...ids], { timeoutMs: 40_000 }); // bounded: the engine teardown must still fit in the hook
+    return r.code === 0 ? [] : [`docker rm -f: exit ${r.code}: ${r.stderr}`];
   }
 
   const docker: Stratad['docker'] = (dargs, opts = {}) =>
@@ -118,6 +99,7 @@ export async function startStratad(engine: Engine, args: string[] = []): Promise
 
   const s: Stratad = {
     engine,
+    net,
     socket,
     host: `unix://${socket}`,
     get pid() {
@@ -138,9 +120,25 @@ export async function startStratad(engine: Engine, args: string[] = []): Promise
       await halt('SIGTERM');
       await launch();
     },
+    running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     async teardown() {
+      // Containers first, through the API (stratad owns names, restart policies, paused state),
+      // then stratad, then the engine: lifecycled removes what is left and the leak check runs.
+      const problems: string[] = [];
+      try {
+        problems.push(...(await removeAll()));
+      } catch (e) {
+        problems.push(`stratad: removing containers failed: ${(e as Error).message}`);
+      }
       await halt('SIGTERM');
-      await engine.teardown();
+      try {
+        await engine.teardown();
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+      const veths = (await net?.cleanup()) ?? [];
+      if (veths.length > 0) problems.push(`veths left behind: ${veths.join(' ')}`);
+      if (problems.length > 0) throw new Error(`${problems.join('\n')}\nstratad log tail:\n${output().split('\n').slice(-20).join('\n')}`);
     },
   };
   await launch();

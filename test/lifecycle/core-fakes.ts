@@ -1,7 +1,9 @@
 // Fakes for the lifecycle core's unit tests: an ImageService whose snapshots
 // are plain directories bound onto the rootfs, and a ShimDriver whose "shim"
 // is a real sleeping process (so liveness checks work) with an in-memory
-// container the test drives (exit codes on demand).
+// container the test drives (exit codes on demand).  Each fake shim is one
+// process leading its own process group, so teardown can check that killing
+// it by pid left nothing behind.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +65,7 @@ interface FakeProc {
   waiters: ((e: ExitStatus) => void)[];
 }
 
-/** One fake shim: state on the test's side; a sleeping `sh` stands in for the process. */
+/** One fake shim: state on the test's side; a sleeping process stands in for the shim. */
 export class FakeShim implements ShimConn {
   readonly init: FakeProc;
   readonly calls: string[] = [];
@@ -112,6 +114,15 @@ export class FakeShim implements ShimConn {
     if (!this.init.exit) throw new Error('process is running');
     return this.init.exit;
   }
+  async pause(): Promise<void> {
+    this.calls.push('pause');
+  }
+  async resume(): Promise<void> {
+    this.calls.push('resume');
+  }
+  async update(): Promise<void> {
+    this.calls.push('update');
+  }
   async shutdown(): Promise<void> {
     this.calls.push('shutdown');
     try {
@@ -124,13 +135,18 @@ export class FakeShim implements ShimConn {
 
 export class FakeShims implements ShimDriver {
   readonly bySocket = new Map<string, FakeShim>();
+  /** Every fake shim pid ever started (a test may drop one from bySocket). */
+  readonly launched = new Set<number>();
   failLaunch = false;
   async launch(o: ShimLaunchOptions): Promise<ShimLaunched> {
     if (this.failLaunch) throw new Error('runtime create: injected failure');
-    // A real process whose command line names the state dir, as a shim's does.
-    const child = spawn('sh', ['-c', 'sleep 1000', o.stateDir], { detached: true, stdio: 'ignore' });
+    // A real process whose command line names the state dir, as a shim's does: one
+    // process (sleep with the state dir as argv[0]), so killing the "shim" by pid leaves
+    // nothing behind (`sh -c 'sleep 1000'` forked a sleep that outlived the killed sh).
+    const child = spawn('sleep', ['1000'], { argv0: o.stateDir, detached: true, stdio: 'ignore' });
     child.unref();
     const pid = child.pid ?? 0;
+    if (pid > 0) this.launched.add(pid);
     writeFileSync(join(o.stateDir, 'shim.pid'), String(pid));
     const socket = join(o.stateDir, 'shim.sock');
     this.bySocket.set(socket, new FakeShim(o.id, pid, o.stateDir));
@@ -141,7 +157,7 @@ export class FakeShims implements ShimDriver {
     if (s) return s;
     // A shim from "before the restart" we know nothing of: unreachable.
     const fail = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
-    return { state: fail, start: fail, exec: fail, kill: fail, resize: fail, closeStdin: fail, wait: fail, pids: fail, attach: fail, delete: fail, shutdown: fail };
+    return { state: fail, start: fail, exec: fail, kill: fail, resize: fail, closeStdin: fail, wait: fail, pids: fail, attach: fail, delete: fail, shutdown: fail, pause: fail, resume: fail, update: fail };
   }
   shimFor(id: string): FakeShim {
     for (const s of this.bySocket.values()) if (s.id === id) return s;

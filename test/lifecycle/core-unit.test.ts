@@ -18,6 +18,7 @@ import { isMounted, mountAll } from '../../engine/lifecycle/tasks/mounts.ts';
 import { processAlive, waitGone } from '../../engine/lifecycle/tasks/leftovers.ts';
 import { assertAllowed } from '../../engine/lifecycle/tasks/states.ts';
 import { EngineError, fromGrpcStatus, toGrpcStatus } from '../../engine/errors.ts';
+import { processGroupMembers } from '../helpers/leaks.ts';
 import { FakeImages, FakeShims } from './core-fakes.ts';
 
 describe('errors', () => {
@@ -160,15 +161,20 @@ describe('daemon over fakes', () => {
 
   afterEach(async () => {
     await stop();
-    for (const s of shims.bySocket.values()) {
+    for (const pid of shims.launched) {
       try {
-        process.kill(s.shimPid, 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         /* gone */
       }
+      await waitGone(pid, 2000);
     }
+    // A fake shim leads its own process group: whatever is still in one outlived its "shim".
+    const left = [...shims.launched].flatMap((pid) => processGroupMembers(pid));
+    for (const pid of left) process.kill(pid, 'SIGKILL');
     const mounted = readFileSync('/proc/self/mountinfo', 'utf8').includes(dir);
     rmSync(dir, { recursive: true, force: true });
+    expect(left, 'processes left behind by the fake shims').toEqual([]);
     expect(mounted, 'a mount under the test dir was left').toBe(false);
   });
 

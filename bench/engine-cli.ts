@@ -3,11 +3,11 @@
 // wall-clock timing of one command.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { cgroupHierarchies } from '../test/helpers/leaks.ts';
+import { pingUnix } from '../test/helpers/socket.ts';
 
 /** The one docker CLI both daemons are measured with. */
 export const DOCKER_CLI = '/usr/local/bin/docker';
@@ -24,18 +24,8 @@ export interface BenchDaemon {
   log(): string;
 }
 
-/** Does GET /_ping on this socket answer 200? */
-export function pingUnix(socketPath: string, timeoutMs = 2_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
+/** Does GET /_ping on this socket answer 200? (the tests' helper) */
+export { pingUnix };
 
 /** Does anything accept a connection on this Unix socket? */
 export function socketListens(path: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 import { alive, unmountUnder, until } from '../test/helpers/engine.ts';
 import { cgroupHierarchies, findLeaks, forceCleanup, markedProcesses, rmdirQuiet, snapshot, type HostSnapshot } from '../test/helpers/leaks.ts';
+import { tagOf, waitExit as childExit } from '../test/helpers/run.ts';
 import { pingUnix, socketListens, type BenchDaemon } from './engine-cli.ts';
 
 export const DOCKERD = '/usr/sbin/dockerd';
@@ -36,18 +37,7 @@ export function ensureDockerd(install: boolean): string | undefined {
   return undefined;
 }
 
-const tagOf = (prefix: string, dir: string) => `${prefix}${dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
 
-function childExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
 
 /** Shim sockets containerd 1.6 left in /run/containerd/s during our run that nobody listens on. */
 async function staleShimSockets(before: Set<string>): Promise<string[]> {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { alive, unmountUnder, until } from '../test/helpers/engine.ts';
 import { makeBusyboxBundle } from '../test/helpers/image.ts';
 import { cgroupHierarchies, findLeaks, forceCleanup, markedProcesses, rmdirQuiet, snapshot, type HostSnapshot } from '../test/helpers/leaks.ts';
+import { tagOf, waitExit as childExit } from '../test/helpers/run.ts';
 
 /** VmRSS and RssAnon (/proc/<pid>/status), Pss (smaps_rollup). */
 export interface Memory { rssKiB: number; pssKiB: number; anonKiB: number }
@@ -79,19 +80,7 @@ async function awaitExit(pid: number, ms: number): Promise<boolean> {
   return false;
 }
 
-function childExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
 
-/** A short tag from a mkdtemp dir: in every id, cgroup path and namespace. */
-const tagOf = (prefix: string, dir: string) => `${prefix}${dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
 
 /**
  * After a stack's own teardown: anything still naming the dir or tag is a

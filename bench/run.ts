@@ -9,6 +9,12 @@ const benches: Record<string, () => Promise<void>> = {
   lifecycle: async () => (await import('./lifecycle.ts')).benchLifecycle(),
   // Loaded on demand: it starts stratad and a private dockerd.
   engine: async () => (await import('./engine.ts')).benchEngine(),
+  // Loaded on demand: it starts an isolated engine, 100 containers and the workbench in a pty.
+  ui: async () => (await import('./ui.ts')).benchUi(),
+  // Loaded on demand: it starts a private stratad with its own bridge.
+  network: async () => (await import('./network.ts')).benchNetwork(),
+  // Loaded on demand: it starts a private stratad and a local registry.
+  pull: async () => (await import('./pull.ts')).benchPull(),
 };
 
 const name = process.argv[2];

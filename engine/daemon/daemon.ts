@@ -10,10 +10,13 @@ import { ContainerManager } from './containers/manager.ts';
 import { ContainerStore } from './containers/store.ts';
 import { DockerEvents } from './events.ts';
 import { listen, makeServer, type ListenSpec, type TlsFiles } from './listen.ts';
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions } from './network/options.ts';
+import { openNetworks } from './network/open.ts';
 import { RequestLog } from './request-log.ts';
 import { allRoutes } from './routes/index.ts';
 import { installHandlers } from './server.ts';
 import { setServices, type Services } from './services.ts';
+import { openVolumes } from './volumes/open.ts';
 
 export interface DaemonOptions {
   dataRoot: string;
@@ -22,6 +25,8 @@ export interface DaemonOptions {
   hosts: ListenSpec[];
   tls?: TlsFiles;
   insecureTcp?: boolean;
+  /** Bridge, subnet, nft table, veth prefix (network/options.ts). */
+  network?: NetworkOptions;
   log?: (msg: string) => void;
 }
 
@@ -48,11 +53,13 @@ export async function startStratad(opts: DaemonOptions): Promise<Daemon> {
   const store = new ContainerStore(opts.dataRoot);
   const lifecycle = connect(opts.lifecycledSocket);
   const events = new DockerEvents();
-  const containers = new ContainerManager({ lifecycle, store, events, dataRoot: opts.dataRoot, log });
+  const vols = openVolumes({ dataRoot: opts.dataRoot, store, lifecycle, events, log });
+  const nets = await openNetworks({ dataRoot: opts.dataRoot, execRoot: opts.execRoot, containers: store, options: opts.network ?? DEFAULT_NETWORK_OPTIONS, events, log });
+  const containers = new ContainerManager({ lifecycle, store, events, dataRoot: opts.dataRoot, log, mounts: vols.mounts, network: nets.manager });
   const requests = new RequestLog(2000);
   const services: Services = {
     paths: { dataRoot: opts.dataRoot, execRoot: opts.execRoot, lifecycledSocket: opts.lifecycledSocket },
-    lifecycle, store, containers, events, requests, startedAt: Date.now(),
+    lifecycle, store, containers, events, volumes: vols.volumes, networks: nets.manager, requests, startedAt: Date.now(),
   };
   setServices(services);
   const abort = new AbortController();
@@ -72,6 +79,8 @@ export async function startStratad(opts: DaemonOptions): Promise<Daemon> {
     abort.abort();
     containers.close();
     lifecycle.close();
+    vols.close();
+    nets.close();
     store.close();
     throw e;
   }
@@ -87,6 +96,8 @@ export async function startStratad(opts: DaemonOptions): Promise<Daemon> {
       })));
       await watching.catch(() => undefined);
       lifecycle.close();
+      vols.close();
+      nets.close();
       store.close();
       setServices(undefined);
     },

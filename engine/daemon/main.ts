@@ -1,15 +1,21 @@
 // stratad: the Docker Engine API daemon, in the foreground.
 //   stratad --data-root DIR --exec-root DIR [-H unix:///path | -H tcp://127.0.0.1:PORT --insecure-tcp
 //           | -H tcp://HOST:PORT --tlscacert F --tlscert F --tlskey F] [--lifecycled-socket PATH]
+//           [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE]
+//           [--insecure-registry HOST:PORT]...  (plain HTTP allowed; loopback always is)
+//   (network flags, or <data-root>/network.json: engine/daemon/network/options.ts)
 // Default socket /run/strata/strata.sock; lifecycled's socket defaults to
 // <exec-root>/lifecycled.sock.  SIGTERM/SIGINT stop it; containers keep running.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { startStratad } from './daemon.ts';
+import { setInsecureRegistries } from './images/pull.ts';
 import { DEFAULT_SOCKET, parseHost, type ListenSpec } from './listen.ts';
+import { loadNetworkOptions } from './network/options.ts';
 
-const USAGE = `usage: stratad --data-root DIR --exec-root DIR [-H unix:///path | -H tcp://127.0.0.1:PORT --insecure-tcp | -H tcp://HOST:PORT --tlscacert F --tlscert F --tlskey F] [--lifecycled-socket PATH]`;
+const USAGE = `usage: stratad --data-root DIR --exec-root DIR [-H unix:///path | -H tcp://127.0.0.1:PORT --insecure-tcp | -H tcp://HOST:PORT --tlscacert F --tlscert F --tlskey F] [--lifecycled-socket PATH]
+       [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE]... [--insecure-registry HOST:PORT]...`;
 
 function die(msg: string, code = 1): never {
   process.stderr.write(`stratad: ${msg}\n`);
@@ -29,6 +35,12 @@ async function main(): Promise<void> {
         tlscert: { type: 'string' },
         tlskey: { type: 'string' },
         'lifecycled-socket': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
+        bridge: { type: 'string' },
+        bip: { type: 'string' },
+        'nft-table': { type: 'string' },
+        'veth-prefix': { type: 'string' },
+        'address-pool': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,9 +63,16 @@ async function main(): Promise<void> {
   } catch (e) {
     die(e instanceof Error ? e.message : String(e), 2);
   }
+  let network;
+  try {
+    network = loadNetworkOptions(dataRoot, { bridge: values.bridge, bip: values.bip, nftTable: values['nft-table'], vethPrefix: values['veth-prefix'], pools: values['address-pool'] });
+  } catch (e) {
+    die(e instanceof Error ? e.message : String(e), 2);
+  }
+  setInsecureRegistries(values['insecure-registry'] ?? []);
   const tls = values.tlscacert && values.tlscert && values.tlskey ? { ca: values.tlscacert, cert: values.tlscert, key: values.tlskey } : undefined;
   const daemon = await startStratad({
-    dataRoot, execRoot, hosts, tls, insecureTcp: values['insecure-tcp'] === true,
+    dataRoot, execRoot, hosts, tls, insecureTcp: values['insecure-tcp'] === true, network,
     lifecycledSocket: values['lifecycled-socket'] ?? join(execRoot, 'lifecycled.sock'),
   });
   const stop = (sig: string) => {

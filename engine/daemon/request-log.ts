@@ -6,19 +6,9 @@
 // addon here), so uid and pid are null for Unix-socket callers; TLS callers
 // are identified by their certificate, not a uid, so null there too.
 
-export interface RequestRecord {
-  id: number;
-  /** RFC 3339 start time. */
-  time: string;
-  uid: number | null;
-  pid: number | null;
-  method: string;
-  path: string;
-  status: number;
-  latencyMs: number;
-  /** Response bytes written (body and headers). */
-  bytes: number;
-}
+import type { RequestRecord } from './strata-api.ts';
+
+export type { RequestRecord };
 
 export type Follower = (r: RequestRecord) => void;
 

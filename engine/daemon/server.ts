@@ -18,6 +18,7 @@ import { API_VERSION, STRATAD_VERSION, versionProblem } from './api-version.ts';
 import type { Route, RouteContext } from './http-types.ts';
 import type { RequestLog } from './request-log.ts';
 import { Router, splitVersion } from './router.ts';
+import { requestTrace } from './trace/request.ts';
 
 export const MAX_JSON_BODY = 1024 * 1024;
 
@@ -94,12 +95,15 @@ async function handle(router: Router, opts: ServerOptions, x: Exchange): Promise
   const url = new URL(req.url ?? '/', 'http://stratad');
   const { version, path } = splitVersion(url.pathname);
   const method = req.method ?? 'GET';
+  const trace = requestTrace(req.headers, method, path);
+  if (trace) res.setHeader('X-Strata-Trace', trace.id);
   let hijacked = false;
   let status = 0;
   const record = () => {
     opts.log.add({
       id: opts.log.newId(), time, uid: null, pid: null, method, path: url.pathname + url.search, status: status || res.statusCode,
       latencyMs: Number(process.hrtime.bigint() - start) / 1e6, bytes: Math.max(0, socket.bytesWritten - bytesBefore),
+      traceId: trace?.id ?? null,
     });
   };
   let recorded = false;
@@ -172,7 +176,7 @@ async function handle(router: Router, opts: ServerOptions, x: Exchange): Promise
         res.end();
       },
     };
-    await match.handler(ctx);
+    await (trace ? trace.run(() => match.handler(ctx), () => status || res.statusCode) : match.handler(ctx));
   } catch (e) {
     fail(e);
   }

@@ -6,7 +6,9 @@ import type { LifecycleClient } from '../lifecycle/client.ts';
 import type { ContainerManager } from './containers/manager.ts';
 import type { ContainerStore } from './containers/store.ts';
 import type { DockerEvents } from './events.ts';
+import type { NetworkManager } from './network/manager.ts';
 import type { RequestLog } from './request-log.ts';
+import type { VolumeService } from './volumes/service.ts';
 
 export interface DaemonPaths {
   dataRoot: string;
@@ -25,6 +27,10 @@ export interface Services {
   containers: ContainerManager;
   /** Docker events (from lifecycled's events and stratad's own). */
   events: DockerEvents;
+  /** Named and anonymous volumes (local driver). */
+  volumes: VolumeService;
+  /** Networks, endpoints and published ports. */
+  networks?: NetworkManager;
   requests: RequestLog;
   /** When this daemon started (ms). */
   startedAt: number;

@@ -3,7 +3,7 @@
 // service interfaces.  The local services implement them, the gRPC adapters
 // serve them and the client (client.ts) calls them: one shape for all three.
 
-export type TaskStatus = 'creating' | 'created' | 'running' | 'stopped';
+export type TaskStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface Empty {}
 
@@ -47,6 +47,8 @@ export interface ProcessInfo {
   exited_at: string;
   oom: boolean;
   terminal: boolean;
+  /** The task's strata-shim (the init's only). */
+  shim_pid?: number;
 }
 
 export interface CreateTaskRequest {
@@ -89,6 +91,12 @@ export interface ExecRequest {
 export interface ResizePtyRequest extends ProcessRequest {
   width: number;
   height: number;
+}
+
+export interface UpdateTaskRequest {
+  container_id: string;
+  /** OCI LinuxResources, JSON. */
+  resources: string;
 }
 
 export interface AttachRequest extends ProcessRequest {
@@ -143,6 +151,19 @@ export interface Image {
   labels: Record<string, string>;
 }
 
+/** Images.Config: the config document and its digest (Docker's image ID). */
+export interface ImageConfigResponse {
+  digest: string;
+  config: string;
+}
+
+/** Images.ResolveUser: the ids a user spec names inside the image. */
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additional_gids: number[];
+}
+
 export interface SnapshotInfo {
   key: string;
   parent: string;
@@ -187,6 +208,9 @@ export interface TasksApi {
   get(req: ProcessRequest): Promise<ProcessInfo>;
   list(): Promise<ProcessInfo[]>;
   metrics(req: ProcessRequest): Promise<Metrics>;
+  pause(req: ProcessRequest): Promise<void>;
+  resume(req: ProcessRequest): Promise<void>;
+  update(req: UpdateTaskRequest): Promise<void>;
 }
 
 export interface EventsApi {
@@ -204,6 +228,9 @@ export interface ImagesApi {
   list(): Promise<Image[]>;
   get(name: string): Promise<Image>;
   remove(name: string): Promise<void>;
+  config(name: string): Promise<ImageConfigResponse>;
+  resolveUser(name: string, user: string): Promise<ResolvedUser>;
+  tag(source: string, target: string): Promise<Image>;
 }
 
 export interface SnapshotsApi {
@@ -216,6 +243,8 @@ export interface ContentApi {
   info(digest: string): Promise<ContentInfo>;
   list(): Promise<ContentInfo[]>;
   delete(digest: string): Promise<void>;
+  /** The blob's bytes from offset (size 0 or absent: to the end), in chunks. */
+  read(digest: string, offset?: number, size?: number): AsyncIterable<Buffer>;
 }
 
 export interface LifecycleApi {
@@ -226,4 +255,6 @@ export interface LifecycleApi {
   images: ImagesApi;
   snapshots: SnapshotsApi;
   content: ContentApi;
+  /** Pull, push, login against registries (distribution.proto); absent in fakes. */
+  distribution?: import('./registry/api.ts').DistributionApi;
 }

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 
 import type { LifecycleApi } from './api-types.ts';
 import { unavailable } from '../errors.ts';
@@ -22,12 +23,15 @@ import { TaskStore } from './store/tasks.ts';
 import { TaskManager } from './tasks/manager.ts';
 import { clientShimDriver } from './tasks/shim.ts';
 import { createImageService } from './images/index.ts';
+import { createDistribution } from './registry/index.ts';
 import type { ShimDriver } from './tasks/shim-types.ts';
 
 export interface DaemonOptions extends Roots {
   runtime: string;
   shim: string;
   cgroupParent?: string;
+  /** --insecure-registry: host:port or host allowed plain HTTP (loopback always is). */
+  insecureRegistries?: string[];
   log?: (msg: string) => void;
   /** The image side (tests pass a fake); by default createImageService from images/index.ts. */
   images?: (opts: { dataRoot: string; db: Db; events: (topic: string, payload: object) => void }) => ImageService | Promise<ImageService>;
@@ -64,6 +68,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const layout = new Layout(opts);
   mkdirSync(layout.execRoot, { recursive: true, mode: 0o700 });
   mkdirSync(layout.tasksDir, { recursive: true, mode: 0o711 });
+  // Runtime roots are per task, so strata-runtime keeps what it compiles once
+  // (seccomp programs) here instead; shims and runtimes inherit it.
+  process.env.STRATA_RUNTIME_CACHE = join(layout.execRoot, 'runtime-cache');
   if (existsSync(layout.socket)) {
     if (await socketAnswers(layout.socket)) throw unavailable('lifecycled', `another strata-lifecycled serves ${layout.socket}`);
     unlinkSync(layout.socket); // left by a daemon that was killed
@@ -83,6 +90,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   await new Recovery({ layout, containers: containerStore, tasks: taskStore, images, shims, manager, defaultRuntime: opts.runtime, log }).run();
   const api = localApi({ runtime: opts.runtime, containers, tasks: manager, events, images, hasContainer: (id) => containerStore.get(id) !== undefined });
+  if (images.content) api.distribution = createDistribution({ images, dataRoot: layout.dataRoot, insecureRegistries: opts.insecureRegistries, log });
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   addServices(server, api);
   await bind(server, layout.socket);

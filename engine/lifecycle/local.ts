@@ -2,14 +2,15 @@
 // object (the same interface the client implements).  Images, Snapshots and
 // Content are thin views over the image side's ImageService.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ContentApi, Image, ImagesApi, LifecycleApi, SnapshotsApi, VersionResponse } from './api-types.ts';
-import { failedPrecondition, notFound } from '../errors.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../errors.ts';
 import type { ContainerService } from './containers/service.ts';
 import type { EventExchange } from './events/exchange.ts';
-import type { ImageRecord, ImageService } from './images/types.ts';
+import { isDigest } from './images/digest.ts';
+import type { ContentStore, ImageRecord, ImageService } from './images/types.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { TaskManager } from './tasks/manager.ts';
 import { runtimeVersion } from './tasks/runtime-cli.ts';
@@ -29,7 +30,33 @@ export function imagesApi(images: ImageService): ImagesApi {
       return toImage(r);
     },
     remove: (name) => images.remove(name),
+    config: async (name) => {
+      const c = need(images.config?.bind(images), 'config')(name);
+      return { digest: c.digest, config: c.bytes.toString('utf8') };
+    },
+    resolveUser: async (name, user) => need(images.resolveUser?.bind(images), 'resolve users')(name, user),
+    tag: async (source, target) => toImage(await need(images.tag?.bind(images), 'tag')(source, target)),
   };
+}
+
+/** An optional ImageService member, bound, or FailedPrecondition naming what is missing. */
+function need<F extends (...args: never[]) => unknown>(fn: F | undefined, what: string): F {
+  if (!fn) throw failedPrecondition('lifecycled', `this image service cannot ${what}`);
+  return fn;
+}
+
+const READ_CHUNK = 256 * 1024;
+
+/** Content.Read: the blob's bytes [offset, offset + size) (size 0: to the end), in chunks. */
+async function* readBlob(store: ContentStore, digest: string, offset = 0, size = 0): AsyncGenerator<Buffer> {
+  if (!isDigest(digest)) throw invalidArgument('lifecycled', `bad digest "${digest}": want sha256:<64 hex>`);
+  const info = store.info(digest);
+  if (!info) throw notFound('lifecycled', `blob ${digest} not found`);
+  if (!Number.isInteger(offset) || offset < 0 || offset > info.size) throw invalidArgument('lifecycled', `blob ${digest}: offset ${offset} is outside its ${info.size} bytes`);
+  if (!Number.isInteger(size) || size < 0) throw invalidArgument('lifecycled', `blob ${digest}: bad size ${size}`);
+  const end = size > 0 ? Math.min(info.size, offset + size) : info.size;
+  if (end <= offset) return;
+  for await (const chunk of createReadStream(store.path(digest), { start: offset, end: end - 1, highWaterMark: READ_CHUNK })) yield chunk as Buffer;
 }
 
 export function snapshotsApi(images: ImageService, hasContainer: (key: string) => boolean): SnapshotsApi {
@@ -59,6 +86,7 @@ export function contentApi(images: ImageService): ContentApi {
     delete: async (digest) => {
       throw failedPrecondition('lifecycled', `cannot delete blob ${digest} directly: remove the images that use it`);
     },
+    read: (digest, offset, size) => readBlob(store(), digest, offset, size),
   };
 }
 

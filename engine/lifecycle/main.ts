@@ -1,5 +1,5 @@
 // strata-lifecycled: the lifecycle manager (containerd's role), in the foreground.
-//   strata-lifecycled --data-root DIR --exec-root DIR [--runtime PATH] [--shim PATH] [--cgroup-parent PATH]
+//   strata-lifecycled --data-root DIR --exec-root DIR [--runtime PATH] [--shim PATH] [--cgroup-parent PATH] [--insecure-registry HOST:PORT]...
 // Socket <exec-root>/lifecycled.sock (0600); logs on stderr; SIGTERM/SIGINT
 // stop it gracefully without touching containers.
 import { parseArgs } from 'node:util';
@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { startDaemon } from './daemon.ts';
 import { DEFAULT_RUNTIME, DEFAULT_SHIM } from './paths.ts';
 
-const USAGE = 'usage: strata-lifecycled --data-root DIR --exec-root DIR [--runtime PATH] [--shim PATH] [--cgroup-parent PATH]';
+const USAGE = 'usage: strata-lifecycled --data-root DIR --exec-root DIR [--runtime PATH] [--shim PATH] [--cgroup-parent PATH] [--insecure-registry HOST:PORT]...';
 
 async function main(): Promise<void> {
   let values;
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
         runtime: { type: 'string' },
         shim: { type: 'string' },
         'cgroup-parent': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const daemon = await startDaemon({
-    dataRoot, execRoot, runtime: values.runtime ?? DEFAULT_RUNTIME, shim: values.shim ?? DEFAULT_SHIM, cgroupParent: values['cgroup-parent'],
+    dataRoot, execRoot, runtime: values.runtime ?? DEFAULT_RUNTIME, shim: values.shim ?? DEFAULT_SHIM, cgroupParent: values['cgroup-parent'], insecureRegistries: values['insecure-registry'] ?? [],
   });
   const stop = (sig: string) => {
     process.stderr.write(`strata-lifecycled: ${sig}: stopping (containers keep running)\n`);

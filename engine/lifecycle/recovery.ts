@@ -8,7 +8,8 @@
 // The cases a task can be found in:
 //  1. dir + row created/running + shim answers: reconnect.  The shim's view
 //     wins: running -> running (publish /tasks/start if the crash came between
-//     the shim's start and our record of it); stopped -> record the real exit
+//     the shim's start and our record of it); paused <-> running as the shim
+//     says (a crash between its pause and our save); stopped -> record the real exit
 //     (from its state / exit file) and publish /tasks/exit.  Running execs are
 //     watched again.
 //  2. dir + row created/running + shim dead (SIGKILLed, or pid gone): exit
@@ -134,9 +135,10 @@ export class Recovery {
     this.restoreExecs(t, state, shimDir);
     if (state.status === 'stopped' && row.status !== 'stopped') {
       await this.d.manager.recordExit(t, state.exit ?? readExitFile(shimDir) ?? unknownExit(row.pid)); // case 1, exit while down
-    } else if (state.status === 'running' && row.status === 'created') {
+    } else if ((state.status === 'running' || state.status === 'paused') && row.status === 'created') {
       await this.d.manager.recordStart(t, state.pid); // the crash came between the shim's start and our record
     }
+    if (state.status === 'running' || state.status === 'paused') this.d.manager.syncPaused(t, state.status === 'paused');
     this.d.manager.adopt(t);
     this.d.log(`recovery: task ${id}: reconnected (pid ${row.pid}, ${row.status})`);
   }

@@ -30,7 +30,7 @@ export interface ExitStatus {
   exited_at: string;
 }
 
-export type ProcessStatus = 'created' | 'running' | 'stopped';
+export type ProcessStatus = 'created' | 'running' | 'paused' | 'stopped';
 
 export interface ExecState {
   exec_id: string;
@@ -63,6 +63,8 @@ export interface LaunchOptions {
   stdin?: boolean;
   consoleWidth?: number;
   consoleHeight?: number;
+  /** Extra environment for the shim (the trace: STRATA_TRACE_*, PROTOCOL.md "Tracing"). */
+  env?: Record<string, string>;
 }
 
 export interface Launched {
@@ -109,7 +111,7 @@ export function shimError(message: string, cause?: unknown): EngineError {
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const status = (v: unknown): ProcessStatus => (v === 'running' || v === 'stopped' ? v : 'created');
+const status = (v: unknown): ProcessStatus => (v === 'running' || v === 'paused' || v === 'stopped' ? v : 'created');
 
 function exitOf(a: Json): ExitStatus {
   return { pid: num(a.pid), code: num(a.code), signal: num(a.signal), oom: a.oom === true, exited_at: str(a.exited_at) };
@@ -153,7 +155,7 @@ export class ShimClient {
   static launch(o: LaunchOptions): Promise<Launched> {
     const bin = o.shimBinary ?? DEFAULT_SHIM;
     return new Promise((resolve, reject) => {
-      const child = spawn(bin, launchArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(bin, launchArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ? { ...process.env, ...o.env } : process.env });
       let out = '';
       let err = '';
       let settled = false;
@@ -242,9 +244,9 @@ export class ShimClient {
     };
   }
 
-  /** Start the init (or a registered exec); resolves with its pid. */
-  async start(execId?: string): Promise<number> {
-    return num((await this.request(ShimClient.withExec({ method: 'start' }, execId))).pid);
+  /** Start the init (or a registered exec); resolves with its pid.  trace: PROTOCOL.md "Tracing". */
+  async start(execId?: string, trace?: { trace_id: string; trace_file: string; trace_parent: string }): Promise<number> {
+    return num((await this.request(ShimClient.withExec({ method: 'start', ...trace }, execId))).pid);
   }
 
   /** Register an exec (an OCI process object); `start(execId)` runs it. */
@@ -276,6 +278,20 @@ export class ShimClient {
 
   async delete(execId?: string): Promise<ExitStatus> {
     return exitOf(await this.request(ShimClient.withExec({ method: 'delete' }, execId)));
+  }
+
+  /** `runtime pause` / `runtime resume` of the container (its cgroup frozen / thawed). */
+  async pause(): Promise<void> {
+    await this.request({ method: 'pause' });
+  }
+
+  async resume(): Promise<void> {
+    await this.request({ method: 'resume' });
+  }
+
+  /** `runtime update --resources -` with an OCI LinuxResources object. */
+  async update(resources: object): Promise<void> {
+    await this.request({ method: 'update', resources });
   }
 
   /** The shim exits; refused while the init runs unless force (then it is killed and deleted). */

@@ -20,7 +20,9 @@
 #include "../common/cleanup.h"
 #include "container.h"
 #include "log.h"
+#include "security.h"
 #include "sync.h"
+#include "trace.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -135,7 +137,10 @@ static int open_namespaces(pid_t pid, struct rt_config *cfg, struct exec_ctx *x,
 
 static int child_setup(struct exec_ctx *x, struct rt_state *st, struct proc_setup *ps, bool tty,
                        struct rt_err *err) {
+  struct trace_span span, all;
+  trace_begin(&all);
   if (process_fds(ps->preserve_fds, err) < 0) return -1;
+  trace_begin(&span);
   if (st->cg && cg_enter(st->cg, err) < 0) return -1;
   for (int ns = 0; ns < NS_COUNT; ns++) {
     if (x->ns_fd[ns] < 0 || ns == NS_PID || ns == NS_TIME) continue;
@@ -144,16 +149,23 @@ static int child_setup(struct exec_ctx *x, struct rt_state *st, struct proc_setu
   }
   if (tty && console_setup(x->console, json_object_get(ps->process, "consoleSize"), false, err) < 0)
     return -1;
+  trace_end(&span, "namespaces (join)");
+  trace_begin(&span);
   if (process_prepare(ps, err) < 0) return -1;
+  trace_end(&span, "capabilities/seccomp");
+  trace_end(&all, "exec"); /* the child from fork to execve */
   return process_exec(ps, err);
 }
 
-static int run_exec(const struct lc_opts *o, struct rt_state *st, struct rt_config *cfg,
+static int run_exec(const char *root, const struct lc_opts *o, struct rt_state *st, struct rt_config *cfg,
                     json_t *proc, pid_t *out, struct rt_err *err) {
   struct exec_ctx x = {.sock = -1, .console = -1};
+  struct seccomp_bpf bpf = {0};
   int socks[2], rc = -1;
   bool tty = json_is_true(json_object_get(proc, "terminal"));
   pid_t pid = -1;
+  /* Compiled before the fork, through the runtime root's cache (see seccomp.c). */
+  if (seccomp_compile(json_object_get(cfg->linux_, "seccomp"), root, &bpf, err) < 0) goto out;
   if (open_namespaces(st->pid, cfg, &x, err) < 0) goto out;
   if (tty && (x.console = console_connect(o->console_socket, err)) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
@@ -181,7 +193,7 @@ static int run_exec(const struct lc_opts *o, struct rt_state *st, struct rt_conf
     sigprocmask(SIG_SETMASK, &none, NULL);
     close(socks[0]);
     struct proc_setup ps = {.process = proc, .seccomp = json_object_get(cfg->linux_, "seccomp"),
-                            .write_oom = true, .preserve_fds = o->preserve_fds};
+                            .write_oom = true, .preserve_fds = o->preserve_fds, .bpf = &bpf};
     child_setup(&x, st, &ps, tty, &cerr);
     sync_send(socks[1], SYNC_ERROR, cerr.errnum, cerr.msg, NULL);
     _exit(255);
@@ -200,6 +212,7 @@ out_sock:
 out:
   close_ns(&x);
   if (x.console >= 0) close(x.console);
+  seccomp_bpf_free(&bpf);
   return rc;
 }
 
@@ -214,6 +227,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv) {
   memset(&st, 0, sizeof st);
   if (lc_parse_opts("exec", argc, argv, &o, &err) < 0) goto fail;
   lc_reserve_fds(o.preserve_fds);
+  trace_open(); /* before the fork: the child writes through this fd */
   if (state_load(g->root, o.id, &st, &err) < 0) goto fail;
   enum rt_status s = state_status(g->root, &st);
   if (s == ST_STOPPED) {
@@ -227,7 +241,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv) {
   if (config_from_json(st.config, st.bundle, &cfg, &err) < 0) goto fail;
   if ((proc = exec_process(&o, cfg.process, &err)) == NULL) goto fail;
   if (!o.detach) lc_block_signals(&old);
-  if (run_exec(&o, &st, &cfg, proc, &pid, &err) < 0) goto fail;
+  if (run_exec(g->root, &o, &st, &cfg, proc, &pid, &err) < 0) goto fail;
   if (o.pid_file && lc_write_pid_file(o.pid_file, pid, &err) < 0) {
     kill(pid, SIGKILL);
     goto fail;

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "security.h"
 #include "sync.h"
+#include "trace.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -179,12 +180,26 @@ int container_create(const struct global_opts *g, const struct lc_opts *o, struc
   struct for_children fc = {-1, -1};
   pid_t pid = -1;
   int socks[2];
+  struct trace_span span;
+  struct seccomp_bpf bpf = {0};
   init_state(o, cfg, st);
-  if (state_create_dir(g->root, o->id, err) < 0) return -1;
+  trace_open(); /* before clone: the init writes through this fd */
   json_t *lx = cfg->linux_;
+  /* Compiled here, first, so a bad profile changes nothing; the cloned init
+   * inherits a copy of the program. */
+  if (seccomp_compile(json_object_get(lx, "seccomp"), g->root, &bpf, err) < 0) {
+    rt_wrap(err, "create container");
+    return -1;
+  }
+  if (state_create_dir(g->root, o->id, err) < 0) {
+    seccomp_bpf_free(&bpf);
+    return -1;
+  }
+  trace_begin(&span);
   if (cg_create(json_string_value(json_object_get(lx, "cgroupsPath")), o->id,
                 json_object_get(lx, "resources"), &st->cg, err) < 0)
     goto fail;
+  trace_end(&span, "cgroup");
   if ((fifo = make_fifo(g->root, o->id, err)) < 0) goto fail;
   if (cfg->terminal && (console = console_connect(o->console_socket, err)) < 0) goto fail;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
@@ -195,13 +210,15 @@ int container_create(const struct global_opts *g, const struct lc_opts *o, struc
   sock_child = socks[1];
 
   struct init_ctx ctx = {.cfg = cfg, .o = o, .cg = st->cg, .id = o->id, .sync_fd = sock_child,
-                         .fifo_fd = fifo, .console_fd = console};
+                         .fifo_fd = fifo, .console_fd = console, .bpf = &bpf};
   sigemptyset(&ctx.sigmask); /* the container starts with nothing blocked */
+  trace_begin(&span);
   if (enter_for_children(cfg, &fc, err) < 0) goto fail;
   /* time: made above; cgroup: made by the init once it is in its cgroup. */
   pid = clone_init(&ctx, cfg->clone_flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP), err);
   leave_for_children(&fc);
   if (pid < 0) goto fail;
+  trace_end(&span, "namespaces (clone)");
   close(take_fd(sock_child));
   st->pid = pid;
 
@@ -224,6 +241,7 @@ int container_create(const struct global_opts *g, const struct lc_opts *o, struc
   char eof;
   while (recv(sock_parent, &eof, 1, 0) < 0 && errno == EINTR) {
   }
+  seccomp_bpf_free(&bpf);
   return 0;
 
 fail:
@@ -240,6 +258,7 @@ fail:
   struct rt_err e3 = {0};
   state_remove(g->root, o->id, &e3);
   if (o->pid_file && pid > 0) unlink(o->pid_file);
+  seccomp_bpf_free(&bpf);
   return -1;
 }
 

@@ -16,6 +16,8 @@
 #include "config.h"
 #include "state.h"
 
+struct seccomp_bpf; /* security.h */
+
 /* Flags of create / run / exec (runc's names). */
 struct lc_opts {
   const char *bundle, *pid_file, *console_socket, *process_file, *cwd, *user;
@@ -64,6 +66,7 @@ struct init_ctx {
   int sync_fd, fifo_fd, console_fd;
   bool in_v2_cgroup; /* cloned into its cgroup2 dir: join only the v1 hierarchies */
   sigset_t sigmask;  /* restore before exec */
+  const struct seccomp_bpf *bpf; /* linux.seccomp compiled by the parent */
 };
 __attribute__((noreturn)) void init_main(struct init_ctx *ctx);
 
@@ -71,6 +74,7 @@ __attribute__((noreturn)) void init_main(struct init_ctx *ctx);
 struct proc_setup {
   json_t *process;  /* OCI process object */
   json_t *seccomp;  /* linux.seccomp or NULL */
+  const struct seccomp_bpf *bpf; /* seccomp compiled before the clone/fork, or NULL */
   bool write_oom;   /* exec: set own oom_score_adj (the init's is set by the parent) */
   int preserve_fds;
   char exe[PATH_MAX]; /* out: resolved args[0] */

@@ -20,6 +20,7 @@
 #include "rootfs.h"
 #include "security.h"
 #include "sync.h"
+#include "trace.h"
 
 static char state_json[SYNC_MAX + 1];
 
@@ -78,34 +79,47 @@ static int hooks_in_parent(json_t *hooks) {
 
 static int setup(struct init_ctx *c, struct proc_setup *ps, struct rt_err *err) {
   struct rt_config *cfg = c->cfg;
+  struct trace_span span;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return rt_failerrno(err, "set parent death signal");
   if (process_fds(c->o->preserve_fds, err) < 0) return -1;
   /* Join the cgroup first, before anything observable and while the parent
    * writes the maps.  A process moving itself can take the kernel's cheap
    * path; the parent moving another pid waits for an RCU grace period. */
+  trace_begin(&span);
   if ((c->in_v2_cgroup ? cg_enter_v1(c->cg, err) : cg_enter(c->cg, err)) < 0) return -1;
+  trace_end(&span, "cgroup join");
   /* A cgroup namespace is rooted where we are when it is made: after joining. */
   if (c->cfg->has_ns[NS_CGROUP] && !c->cfg->ns_path[NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
     return rt_failerrno(err, "create cgroup namespace");
   if (sync_expect(c->sync_fd, SYNC_GO, state_json, sizeof state_json, err) < 0) return -1;
+  trace_begin(&span);
   if (join_namespaces(cfg, err) < 0) return -1;
+  trace_end(&span, "namespaces (join)");
   if (!c->o->no_new_keyring && join_keyring(c->id, err) < 0) return -1;
+  trace_begin(&span);
   if (rootfs_prepare(cfg->json, cfg->rootfs, c->cg, err) < 0) return -1;
+  trace_end(&span, "mounts");
   if (hooks_in_parent(cfg->hooks)) {
     if (sync_send(c->sync_fd, SYNC_HOOKS, 0, NULL, err) < 0 ||
         sync_expect(c->sync_fd, SYNC_HOOKS_DONE, NULL, 0, err) < 0)
       return -1;
   }
   if (hooks_run(cfg->hooks, "createContainer", state_json, err) < 0) return -1;
+  trace_begin(&span);
   if (rootfs_pivot(cfg->rootfs, c->o->no_pivot, err) < 0) return -1;
+  trace_end(&span, "pivot_root");
+  trace_begin(&span);
   if (rootfs_finalize(cfg->json, err) < 0) return -1;
+  trace_end(&span, "masked and read-only paths");
   if (set_names(cfg->json, err) < 0) return -1;
   if (set_sysctls(json_object_get(cfg->linux_, "sysctl"), err) < 0) return -1;
   if (cfg->terminal &&
       console_setup(c->console_fd, json_object_get(cfg->process, "consoleSize"), true, err) < 0)
     return -1;
   if (c->console_fd >= 0) close(c->console_fd);
+  trace_begin(&span);
   if (process_prepare(ps, err) < 0) return -1;
+  trace_end(&span, "capabilities/seccomp");
   /* The user switch cleared the death signal; keep it until the parent saved the state. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return rt_failerrno(err, "set parent death signal");
   if (sync_send(c->sync_fd, SYNC_READY, 0, NULL, err) < 0 ||
@@ -131,15 +145,20 @@ void init_main(struct init_ctx *c) {
   struct rt_err err = {0};
   struct proc_setup ps = {.process = c->cfg->process,
                           .seccomp = json_object_get(c->cfg->linux_, "seccomp"),
-                          .preserve_fds = c->o->preserve_fds};
+                          .preserve_fds = c->o->preserve_fds, .bpf = c->bpf};
   sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
   if (setup(c, &ps, &err) < 0) {
     sync_send(c->sync_fd, SYNC_ERROR, err.errnum, err.msg, NULL);
     _exit(1);
   }
   close(c->sync_fd);
+  struct trace_span span;
+  trace_begin(&span);
   if (wait_start(c->fifo_fd, &err) < 0) goto fail;
+  trace_end(&span, "wait for start");
+  trace_begin(&span);
   if (hooks_run(c->cfg->hooks, "startContainer", state_json, &err) < 0) goto fail;
+  trace_end(&span, "exec"); /* the last thing before execve: its end is the container's start */
   process_exec(&ps, &err);
 fail: {
   char buf[4096];

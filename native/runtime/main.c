@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "security.h"
+#include "trace.h"
 #include "version.h"
 
 struct verb {
@@ -104,6 +105,7 @@ static int parse_globals(int argc, char **argv, struct global_opts *g) {
 
 int main(int argc, char **argv) {
   struct global_opts g = {.root = "/run/strata-runtime"};
+  trace_init();
   int at = parse_globals(argc, argv, &g);
   if (at <= 0) return at == 0 ? 0 : 1;
   log_init(&g);
@@ -119,7 +121,9 @@ int main(int argc, char **argv) {
       return 1;
     }
     log_debug("%s: root %s", verbs[i].name, g.root);
-    return verbs[i].fn(&g, argc - at, argv + at);
+    int rc = verbs[i].fn(&g, argc - at, argv + at);
+    trace_finish(verbs[i].name);
+    return rc;
   }
   if (strcmp(argv[at], "help") == 0) {
     print_help();

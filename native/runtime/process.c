@@ -154,6 +154,13 @@ static int build_vectors(struct proc_setup *ps, struct rt_err *err) {
   return 0;
 }
 
+/* The program the parent compiled, else libseccomp's compile-and-load. */
+static int load_seccomp(const struct proc_setup *ps, struct rt_err *err) {
+  if (ps->seccomp == NULL) return 0;
+  if (ps->bpf != NULL && ps->bpf->filter != NULL) return seccomp_install(ps->bpf, err);
+  return seccomp_load(ps->seccomp, err);
+}
+
 int process_prepare(struct proc_setup *ps, struct rt_err *err) {
   json_t *p = ps->process, *caps = json_object_get(p, "capabilities");
   json_t *user = json_object_get(p, "user");
@@ -168,7 +175,7 @@ int process_prepare(struct proc_setup *ps, struct rt_err *err) {
   if (build_vectors(ps, err) < 0) return -1; /* reads /etc/passwd: before dropping privileges */
   if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return rt_failerrno(err, "set no_new_privs");
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it. */
-  if (!nnp && ps->seccomp && seccomp_load(ps->seccomp, err) < 0) return -1;
+  if (!nnp && load_seccomp(ps, err) < 0) return -1;
   if (caps && caps_drop_bounding(caps, err) < 0) return -1;
   if (switch_user(user, caps != NULL, err) < 0) return -1;
   if (caps && caps_apply(caps, err) < 0) return -1;
@@ -181,7 +188,7 @@ int process_prepare(struct proc_setup *ps, struct rt_err *err) {
   if (process_lookup(ps->argv[0], json_object_get(p, "env"), ps->exe, sizeof ps->exe, err) < 0)
     return -1;
   /* With no_new_privs, as late as possible: the profile need not allow the setup. */
-  if (nnp && ps->seccomp && seccomp_load(ps->seccomp, err) < 0) return -1;
+  if (nnp && load_seccomp(ps, err) < 0) return -1;
   return 0;
 }
 

@@ -5,9 +5,20 @@
  * rule share an index each becomes a rule of its own (an OR, not an AND).
  * NO_NEW_PRIVS is the caller's decision, so libseccomp must not set it. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "../common/cleanup.h"
+#include "../common/io.h"
 #include "security.h"
 /* From here on seccomp_load/seccomp_version are libseccomp's; ours are
  * defined as rt_seccomp_load/rt_seccomp_version (see security.h). */
@@ -288,12 +299,15 @@ static int configure(scmp_filter_ctx ctx, json_t *sc, struct rt_err *err) {
   return 0;
 }
 
-int rt_seccomp_load(json_t *sc, struct rt_err *err) {
-  if (sc == NULL || json_is_null(sc)) return 0;
+/* The filter for a profile, or NULL with err set. */
+static scmp_filter_ctx build(json_t *sc, struct rt_err *err) {
   uint32_t def = action_value(json_string_value(json_object_get(sc, "defaultAction")),
                               json_object_get(sc, "defaultErrnoRet"));
   scmp_filter_ctx ctx = seccomp_init(def);
-  if (ctx == NULL) return rt_fail(err, EINVAL, "initialise seccomp filter");
+  if (ctx == NULL) {
+    rt_fail(err, EINVAL, "initialise seccomp filter");
+    return NULL;
+  }
   int ret = configure(ctx, sc, err);
   size_t i;
   json_t *call;
@@ -301,12 +315,128 @@ int rt_seccomp_load(json_t *sc, struct rt_err *err) {
     if (ret < 0) break;
     ret = add_syscalls(ctx, call, def, err);
   }
-  if (ret == 0) {
-    int rc = seccomp_load(ctx);
-    if (rc < 0) ret = rt_fail(err, -rc, "load seccomp filter");
+  if (ret < 0) {
+    seccomp_release(ctx);
+    return NULL;
   }
+  return ctx;
+}
+
+int rt_seccomp_load(json_t *sc, struct rt_err *err) {
+  if (sc == NULL || json_is_null(sc)) return 0;
+  scmp_filter_ctx ctx = build(sc, err);
+  if (ctx == NULL) return -1;
+  int ret = 0, rc = seccomp_load(ctx);
+  if (rc < 0) ret = rt_fail(err, -rc, "load seccomp filter");
   seccomp_release(ctx);
   return ret;
+}
+
+/* ---- compiled programs and their cache ---- */
+
+#define CACHE_MAGIC "strata-seccomp-bpf 1\n"
+
+/* FNV-1a, 64 bits: names the cache file; the stored text decides a hit. */
+static uint64_t fnv1a(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* File layout: magic, u64 text length, text, u64 program length, program. */
+static bool cache_read(const char *path, const char *text, size_t text_len, struct seccomp_bpf *out) {
+  autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  autofree char *buf = NULL;
+  size_t n = 0, m = strlen(CACHE_MAGIC);
+  if (io_read_all(fd, &buf, &n) < 0) return false;
+  uint64_t tl, pl;
+  if (n < m + 8 || memcmp(buf, CACHE_MAGIC, m) != 0) return false;
+  memcpy(&tl, buf + m, 8);
+  if (tl != text_len || n < m + 8 + tl + 8 || memcmp(buf + m + 8, text, text_len) != 0) return false;
+  memcpy(&pl, buf + m + 8 + tl, 8);
+  size_t at = m + 8 + tl + 8;
+  if (pl == 0 || pl % sizeof(struct sock_filter) != 0 || n != at + pl) return false;
+  if ((out->filter = malloc(pl)) == NULL) return false;
+  memcpy(out->filter, buf + at, pl);
+  out->len = pl;
+  return true;
+}
+
+/* Best effort: a failed write leaves no file behind (temp + rename). */
+static void cache_write(const char *path, const char *text, size_t text_len, const struct seccomp_bpf *bpf) {
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof tmp) return;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return;
+  uint64_t tl = text_len, pl = bpf->len;
+  bool ok = io_write_all(fd, CACHE_MAGIC, strlen(CACHE_MAGIC)) == 0 && io_write_all(fd, &tl, 8) == 0 &&
+            io_write_all(fd, text, text_len) == 0 && io_write_all(fd, &pl, 8) == 0 &&
+            io_write_all(fd, bpf->filter, bpf->len) == 0;
+  if (close(fd) < 0) ok = false;
+  if (!ok || rename(tmp, path) < 0) unlink(tmp);
+}
+
+/* libseccomp 2.5 exports to an fd only: a memfd, read back. */
+static int export_bpf(scmp_filter_ctx ctx, struct seccomp_bpf *out, struct rt_err *err) {
+  autoclose int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+  if (fd < 0) return rt_failerrno(err, "create memfd for the seccomp program");
+  int rc = seccomp_export_bpf(ctx, fd);
+  if (rc < 0) return rt_fail(err, -rc, "export seccomp program");
+  if (lseek(fd, 0, SEEK_SET) < 0) return rt_failerrno(err, "rewind seccomp program");
+  char *buf = NULL;
+  size_t n = 0;
+  if (io_read_all(fd, &buf, &n) < 0) return rt_failerrno(err, "read seccomp program");
+  if (n == 0 || n % sizeof(struct sock_filter) != 0 || n / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+    free(buf);
+    return rt_fail(err, EINVAL, "seccomp program of %zu bytes is not a valid filter", n);
+  }
+  out->filter = buf;
+  out->len = n;
+  return 0;
+}
+
+int seccomp_compile(json_t *sc, const char *cache_dir, struct seccomp_bpf *out, struct rt_err *err) {
+  out->filter = NULL;
+  out->len = 0;
+  if (sc == NULL || json_is_null(sc)) return 0;
+  const char *shared = getenv("STRATA_RUNTIME_CACHE");
+  if (shared != NULL && shared[0] == '/') {
+    cache_dir = shared;
+    if (mkdir(shared, 0700) < 0 && errno != EEXIST) cache_dir = NULL;
+  }
+  json_t *flags_v = json_object_get(sc, "flags");
+  if (json_array_size(flags_v) > 0) return 0;
+  autofree char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
+  if (text == NULL) return rt_fail(err, ENOMEM, "serialise seccomp profile");
+  size_t text_len = strlen(text);
+  char path[PATH_MAX] = "";
+  if (cache_dir != NULL &&
+      snprintf(path, sizeof path, "%s/seccomp-%016llx.bpf", cache_dir,
+               (unsigned long long)fnv1a(text, text_len)) < (int)sizeof path &&
+      cache_read(path, text, text_len, out))
+    return 0;
+  scmp_filter_ctx ctx = build(sc, err);
+  if (ctx == NULL) return -1;
+  int rc = export_bpf(ctx, out, err);
+  seccomp_release(ctx);
+  if (rc < 0) return -1;
+  if (path[0] != '\0') cache_write(path, text, text_len, out);
+  return 0;
+}
+
+int seccomp_install(const struct seccomp_bpf *bpf, struct rt_err *err) {
+  struct sock_fprog prog = {.len = (unsigned short)(bpf->len / sizeof(struct sock_filter)),
+                            .filter = bpf->filter};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+    return rt_failerrno(err, "load seccomp filter");
+  return 0;
+}
+
+void seccomp_bpf_free(struct seccomp_bpf *bpf) {
+  free(bpf->filter);
+  bpf->filter = NULL;
+  bpf->len = 0;
 }
 
 /* ---- features ---- */

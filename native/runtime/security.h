@@ -31,6 +31,25 @@ json_t *caps_known(void);
 int seccomp_validate(json_t *seccomp, struct rt_err *err);
 /* Compile with libseccomp and load into the calling process. */
 int seccomp_load(json_t *seccomp, struct rt_err *err);
+/* A profile compiled to classic BPF ahead of the clone, so the container's
+ * init only installs it.  Compiling Docker's default profile costs several
+ * ms on every start, so the program is cached in cache_dir as a file named by
+ * a hash of the profile's canonical text, holding that text too: a hit needs
+ * the same text byte for byte, never just the same hash.  STRATA_RUNTIME_CACHE
+ * (an absolute path) overrides cache_dir: callers that give every container
+ * its own --root (strata-lifecycled) share one cache there. */
+struct seccomp_bpf {
+  void *filter; /* struct sock_filter[], malloc'd; NULL: use seccomp_load */
+  size_t len;   /* bytes */
+};
+/* NULL or JSON null seccomp, or a profile with filter flags (kept on
+ * libseccomp's path so the flags keep their meaning): out->filter stays NULL.
+ * A cache that can't be read or written only costs the compile. */
+int seccomp_compile(json_t *seccomp, const char *cache_dir, struct seccomp_bpf *out,
+                    struct rt_err *err);
+/* Install a compiled program into the calling thread (seccomp(2)). */
+int seccomp_install(const struct seccomp_bpf *bpf, struct rt_err *err);
+void seccomp_bpf_free(struct seccomp_bpf *bpf);
 /* features.linux.seccomp object: enabled, actions, operators, archs. */
 json_t *seccomp_features(void);
 /* "2.5.4" */

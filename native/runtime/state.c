@@ -143,8 +143,13 @@ int state_load(const char *root, const char *id, struct rt_state *st, struct rt_
     if (errno == ENOENT || errno == ENOTDIR) return rt_fail(err, 0, "container does not exist");
     return rt_failerrno(err, "open `%s`", path);
   }
+  /* One read, not jansson's json_loadfd (a read(2) per byte: 10k+ syscalls
+   * for a state holding Docker's seccomp profile). */
+  autofree char *text = NULL;
+  size_t len = 0;
+  if (io_read_all(fd, &text, &len) < 0) return rt_failerrno(err, "read `%s`", path);
   json_error_t jerr;
-  json_t *doc = json_loadfd(fd, 0, &jerr);
+  json_t *doc = json_loadb(text, len, 0, &jerr);
   if (doc == NULL) return rt_fail(err, 0, "parse `%s`: %s", path, jerr.text);
   int rc = parse_state(doc, id, st, err);
   json_decref(doc);

@@ -151,7 +151,7 @@ static const char *status_name(const struct proc *p) {
   switch (p->status) {
   case P_REGISTERED:
   case P_CREATED: return "created";
-  case P_RUNNING: return "running";
+  case P_RUNNING: return p == &p->shim->init && p->shim->paused ? "paused" : "running";
   default: return "stopped";
   }
 }
@@ -189,9 +189,12 @@ static void reply_status(struct client *c, struct proc *p) {
   reply(c, &b, C_CLOSING);
 }
 
-static void do_start(struct client *c, struct proc *p) {
+static void do_start(struct client *c, struct proc *p, json_t *req) {
   struct rt_err err = {0};
-  int rc = p == &c->shim->init ? init_start(c->shim, &err) : exec_start(p, &err);
+  int init = p == &c->shim->init;
+  shim_trace_from_request(&c->shim->trace, req);
+  int rc = init ? init_start(c->shim, &err) : exec_start(p, &err);
+  shim_trace_end(&c->shim->trace, init ? "start" : "start exec");
   if (rc < 0) return reply_rt_error(c, &err);
   struct buf b = {0};
   buf_printf(&b, "{\"ok\":true,\"pid\":%d}\n", (int)p->pid);
@@ -269,6 +272,26 @@ static void do_pids(struct client *c) {
   reply(c, &b, C_CLOSING);
 }
 
+static void do_pause(struct client *c, struct proc *p, int pause) {
+  struct rt_err err = {0};
+  if (p != &c->shim->init) return client_reply_error(c, "bad request: pause and resume are about the container, not an exec");
+  if (init_pause(c->shim, pause, &err) < 0) return reply_rt_error(c, &err);
+  reply_ok(c);
+}
+
+static void do_update(struct client *c, struct proc *p, json_t *req) {
+  struct rt_err err = {0};
+  json_t *res = json_object_get(req, "resources");
+  if (p != &c->shim->init) return client_reply_error(c, "bad request: update is about the container, not an exec");
+  if (!json_is_object(res)) return client_reply_error(c, "bad request: update needs a resources object");
+  char *text = json_dumps(res, JSON_COMPACT);
+  if (text == NULL) return client_reply_error(c, "update: cannot encode the resources");
+  int rc = init_update(c->shim, text, &err);
+  free(text);
+  if (rc < 0) return reply_rt_error(c, &err);
+  reply_ok(c);
+}
+
 static void do_delete(struct client *c, struct proc *p) {
   struct rt_err err = {0};
   if (p == &c->shim->init) {
@@ -325,7 +348,7 @@ static void handle_request(struct client *c, const char *line, size_t len) {
     snprintf(msg, sizeof(msg), "exec `%s` not found", exec_id ? exec_id : "?");
     client_reply_error(c, msg);
   } else if (strcmp(method, "state") == 0) do_state(c);
-  else if (strcmp(method, "start") == 0) do_start(c, p);
+  else if (strcmp(method, "start") == 0) do_start(c, p, req);
   else if (strcmp(method, "kill") == 0) do_kill(c, p, req);
   else if (strcmp(method, "resize") == 0) do_resize(c, p, req);
   else if (strcmp(method, "close_stdin") == 0) stdio_close_stdin(p), reply_ok(c);
@@ -333,6 +356,9 @@ static void handle_request(struct client *c, const char *line, size_t len) {
   else if (strcmp(method, "pids") == 0) do_pids(c);
   else if (strcmp(method, "attach") == 0) do_attach(c, p, req);
   else if (strcmp(method, "delete") == 0) do_delete(c, p);
+  else if (strcmp(method, "pause") == 0) do_pause(c, p, 1);
+  else if (strcmp(method, "resume") == 0) do_pause(c, p, 0);
+  else if (strcmp(method, "update") == 0) do_update(c, p, req);
   else if (strcmp(method, "shutdown") == 0) do_shutdown(c, req);
   else {
     snprintf(msg, sizeof(msg), "unknown method `%.100s`", method);

@@ -192,7 +192,10 @@ static int shim_main(struct options *opt, int report_fd) {
   struct shim s = {.opt = *opt, .epfd = -1, .sigfd = -1, .listen_fd = -1};
   struct rt_err err = {0};
   s.log.fd = -1;
-  if (shim_setup(&s, &err) < 0) {
+  shim_trace_from_env(&s.trace);
+  int rc = shim_setup(&s, &err);
+  shim_trace_end(&s.trace, "shim start-up");
+  if (rc < 0) {
     report(report_fd, &s, &err);
     shim_teardown(&s);
     return 1;

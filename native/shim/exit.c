@@ -165,6 +165,7 @@ void exit_process(struct proc *p, int st) {
   }
   stdio_drain(p);
   if (p == &s->init) p->exit.oom = read_oom_kills(s) > 0;
+  if (p == &s->init) s->paused = 0; /* a frozen init can still die (SIGKILL on cgroup v2) */
   p->status = P_STOPPED;
   write_exit_file(p);
   answer_waiters(p);

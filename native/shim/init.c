@@ -1,16 +1,25 @@
-/* The container's init: `runtime create` (at start-up), start, kill, delete.
+/* The container's init: `runtime create` (at start-up), start, kill,
+ * pause/resume, update, delete.
  *
  *   created --start--> running --(reaped, exit.c)--> stopped --delete--> deleted
+ *      │            pause │ ^ resume
+ *      │                running, paused
  *      └──────────────delete (killed first)──────────────┘
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../common/io.h"
 #include "shim.h"
+
+/* `runtime update --resources -` reads the JSON from a pipe we fill first:
+ * more than a pipe's default buffer would block us before the runtime runs. */
+#define MAX_RESOURCES (60 * 1024)
 
 static void remove_file(struct shim *s, const char *name) {
   char path[PATH_MAX];
@@ -88,4 +97,35 @@ int init_delete(struct shim *s, struct rt_err *err) {
   if (runtime_simple(s, err, "delete", "--force", s->opt.id, NULL) < 0) return rt_wrap(err, "runtime delete");
   p->status = P_DELETED;
   return 0;
+}
+
+int init_pause(struct shim *s, int pause, struct rt_err *err) {
+  const char *verb = pause ? "pause" : "resume";
+  if (s->init.status != P_RUNNING)
+    return rt_fail(err, 0, "cannot %s a container that is %s", verb, s->init.status == P_CREATED ? "created" : "stopped");
+  if (pause && s->paused) return rt_fail(err, 0, "cannot pause a container that is paused");
+  if (!pause && !s->paused) return rt_fail(err, 0, "cannot resume a container that is not paused");
+  if (runtime_simple(s, err, verb, s->opt.id, NULL) < 0) return rt_wrap(err, "runtime %s", verb);
+  s->paused = pause;
+  return 0;
+}
+
+int init_update(struct shim *s, const char *resources, struct rt_err *err) {
+  if (s->init.status != P_CREATED && s->init.status != P_RUNNING)
+    return rt_fail(err, 0, "cannot update a container that is stopped");
+  size_t n = strlen(resources);
+  if (n > MAX_RESOURCES) return rt_fail(err, 0, "bad resources: %zu bytes, at most %d", n, MAX_RESOURCES);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return rt_failerrno(err, "create pipe for runtime update");
+  int rc = io_write_all(fds[1], resources, n);
+  close(fds[1]);
+  if (rc < 0) {
+    rt_failerrno(err, "write resources for runtime update");
+    close(fds[0]);
+    return -1;
+  }
+  const char *args[] = {"update", "--resources", "-", s->opt.id, NULL};
+  rc = runtime_run(s, args, fds[0], -1, -1, NULL, err);
+  close(fds[0]);
+  return rc < 0 ? rt_wrap(err, "runtime update") : 0;
 }

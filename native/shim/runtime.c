@@ -84,13 +84,22 @@ int runtime_run(struct shim *s, const char *const args[], int in, int outfd, int
   int cap[2] = {-1, -1};
   if (out && pipe2(cap, O_CLOEXEC) < 0) return rt_failerrno(err, "create pipe for runtime %s", args[0]);
   off_t log_from = file_size(s->runtime_log);
+  char span[TRACE_SPAN_ID_LEN + 1] = "";
+  unsigned long long t0 = 0;
+  if (s->trace.id[0]) {
+    trace_new_span_id(span);
+    t0 = trace_now_us();
+  }
   pid_t pid = fork();
   if (pid < 0) {
     rt_failerrno(err, "fork runtime %s", args[0]);
     if (out) close(cap[0]), close(cap[1]);
     return -1;
   }
-  if (pid == 0) child_exec(argv, in, out ? cap[1] : outfd, errfd);
+  if (pid == 0) {
+    shim_trace_child_env(&s->trace, span);
+    child_exec(argv, in, out ? cap[1] : outfd, errfd);
+  }
   if (out) {
     close(cap[1]);
     char chunk[4096];
@@ -105,6 +114,11 @@ int runtime_run(struct shim *s, const char *const args[], int in, int outfd, int
   int st;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR) return rt_failerrno(err, "wait for runtime %s", args[0]);
+  if (span[0]) {
+    char name[64];
+    snprintf(name, sizeof name, "runtime %s", args[0]); /* fork, exec and wait */
+    shim_trace_child(&s->trace, span, name, t0);
+  }
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
   char msg[1024];
   if (last_runtime_error(s, log_from, msg, sizeof(msg)) == 0) return rt_fail(err, 0, "%s", msg);

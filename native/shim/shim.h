@@ -12,7 +12,8 @@
  *   control.c  the control socket: one JSON request per connection
  *   attach.c   attach streams: readers, one stdin, Docker mux frames
  *   exec.c     exec'd processes
- *   buf.c      byte buffers and the tiny JSON encoder */
+ *   buf.c      byte buffers and the tiny JSON encoder
+ *   trace.c    spans for the workbench trace (trace.h) */
 #ifndef STRATA_SHIM_H
 #define STRATA_SHIM_H
 
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "../common/error.h"
+#include "trace.h"
 
 /* ---- buf.c ---- */
 struct buf {
@@ -121,10 +123,13 @@ struct shim {
   struct client *clients;
   struct log log;
   char oom_file[PATH_MAX]; /* memory.oom_control (v1) or memory.events (v2) */
+  int paused;              /* the init's cgroup is frozen (pause, until resume) */
   int quit;
   /* Freed after each epoll batch, so later events of the batch never touch freed memory. */
   struct client *dead_clients;
   struct proc *dead_procs;
+  /* The trace of the request being served (empty id: none). */
+  struct shim_trace trace;
 };
 
 /* ---- daemon.c ---- */
@@ -217,5 +222,9 @@ int init_kill(struct shim *s, int sig, int all, struct rt_err *err);
 int init_delete(struct shim *s, struct rt_err *err);
 /* SIGKILL the init (and every exec) and reap it now. */
 void init_kill_and_reap(struct shim *s);
+/* `runtime pause` (pause != 0) or `runtime resume`; only a running init. */
+int init_pause(struct shim *s, int pause, struct rt_err *err);
+/* `runtime update --resources -` with LinuxResources JSON; created or running. */
+int init_update(struct shim *s, const char *resources, struct rt_err *err);
 
 #endif

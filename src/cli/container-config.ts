@@ -3,6 +3,7 @@
 // -i/-d, HostConfig limits, restart policy, binds and published ports.
 import { intFlag, parseArgs, parseBytes, UsageError, type FlagSpec, type Parsed } from './args.ts';
 import type { CreateContainerOptions, PortBinding, RestartPolicy } from '../client/types.ts';
+import { parseMountFlag, parseTmpfsFlags } from './mount-flag.ts';
 
 export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'detach', short: 'd', kind: 'bool' },
@@ -14,8 +15,14 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'workdir', short: 'w', kind: 'value' },
   { name: 'user', short: 'u', kind: 'value' },
   { name: 'publish', short: 'p', kind: 'list' },
+  { name: 'publish-all', short: 'P', kind: 'bool' },
+  { name: 'network-alias', kind: 'list' },
+  { name: 'ip', kind: 'value' },
   { name: 'expose', kind: 'list' },
   { name: 'volume', short: 'v', kind: 'list' },
+  { name: 'mount', kind: 'list' },
+  { name: 'tmpfs', kind: 'list' },
+  { name: 'volumes-from', kind: 'list' },
   { name: 'memory', short: 'm', kind: 'value' },
   { name: 'cpus', kind: 'value' },
   { name: 'pids-limit', kind: 'value' },
@@ -57,22 +64,61 @@ export function parseRestart(s: string): RestartPolicy {
   throw new UsageError(`invalid restart policy '${s}'`);
 }
 
-/** -p [ip:][hostPort:]containerPort[/proto] */
+const PORT_RANGE = /^(\d{1,5})(?:-(\d{1,5}))?$/;
+
+/** "80" or "8000-8010", each port 1-65535, ranges ascending; undefined when malformed. */
+function portRange(text: string): [number, number] | undefined {
+  const m = PORT_RANGE.exec(text);
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return lo >= 1 && hi <= 65535 && lo <= hi ? [lo, hi] : undefined;
+}
+
+/**
+ * -p [ip:][hostPort:]containerPort[/tcp|udp], as the docker CLI reads it:
+ * a container range maps onto an equal host range (or each onto "any free
+ * port"); a host range with one container port means "the first free one".
+ */
 export function parsePublish(specs: string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
   const exposed: Record<string, Record<string, never>> = {};
   const bindings: Record<string, PortBinding[]> = {};
   for (const spec of specs) {
-    const [addr, proto = 'tcp'] = spec.split('/') as [string, string | undefined];
+    const bad = (why: string) => new UsageError(`invalid port specification: "${spec}": ${why}`);
+    const slash = spec.lastIndexOf('/');
+    const addr = slash >= 0 ? spec.slice(0, slash) : spec;
+    const proto = slash >= 0 ? spec.slice(slash + 1) : 'tcp';
+    if (proto !== 'tcp' && proto !== 'udp') throw bad(`protocol must be tcp or udp, not "${proto}"`);
     const parts = addr.split(':');
-    const container = parts.pop() as string;
+    const container = parts.pop() ?? '';
     const hostPort = parts.pop() ?? '';
     const hostIp = parts.join(':').replace(/^\[|\]$/g, '');
-    if (!/^\d+(-\d+)?$/.test(container) || (hostPort !== '' && !/^\d+(-\d+)?$/.test(hostPort))) throw new UsageError(`invalid port specification: "${spec}"`);
-    const key = `${container}/${proto}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+    if (hostIp !== '' && !/^(\d{1,3}\.){3}\d{1,3}$/.test(hostIp) && !hostIp.includes(':')) throw bad(`"${hostIp}" is not an IP address`);
+    const cr = portRange(container);
+    if (!cr) throw bad(`container port "${container}" is not a port or range in 1-65535`);
+    const hr = hostPort === '' ? undefined : portRange(hostPort);
+    if (hostPort !== '' && !hr) throw bad(`host port "${hostPort}" is not a port or range in 1-65535`);
+    const count = cr[1] - cr[0] + 1;
+    if (hr && count > 1 && hr[1] - hr[0] + 1 !== count) throw bad('host and container port ranges differ in size');
+    for (let i = 0; i < count; i++) {
+      const key = `${cr[0] + i}/${proto}`;
+      const host = !hr ? '' : count > 1 ? String(hr[0] + i) : hostPort;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: host });
+    }
   }
   return { exposed, bindings };
+}
+
+/** --network, --network-alias and --ip -> NetworkMode and NetworkingConfig.EndpointsConfig. */
+function networking(p: Parsed): { mode: string; endpoints: Record<string, { Aliases?: string[]; IPAMConfig?: { IPv4Address: string } }> } {
+  const mode = p.values.get('network') ?? p.values.get('net') ?? 'default';
+  const aliases = p.lists.get('network-alias') ?? [];
+  const ip = p.values.get('ip');
+  const userNet = mode !== 'default' && mode !== 'bridge' && mode !== 'host' && mode !== 'none' && !mode.startsWith('container:');
+  if ((aliases.length || ip) && !userNet) throw new UsageError('--network-alias and --ip need a user-defined network (--network NAME)');
+  if (!aliases.length && !ip) return { mode, endpoints: {} };
+  return { mode, endpoints: { [mode]: { ...(aliases.length ? { Aliases: aliases } : {}), ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}) } } };
 }
 
 function envList(values: string[]): string[] {
@@ -94,6 +140,7 @@ export function parseCreate(argv: string[], consoleSize?: [number, number]): Cre
   const interactive = p.bools.has('interactive');
   const tty = p.bools.has('tty');
   const { exposed, bindings } = parsePublish(list('publish'));
+  const net = networking(p);
   for (const e of list('expose')) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
   const binds = list('volume').filter((v) => v.includes(':'));
   const anonymous = Object.fromEntries(list('volume').filter((v) => !v.includes(':')).map((v) => [v, {}]));
@@ -122,8 +169,12 @@ export function parseCreate(argv: string[], consoleSize?: [number, number]): Cre
     ...(stopTimeout !== undefined ? { StopTimeout: stopTimeout } : {}),
     HostConfig: {
       Binds: binds,
-      NetworkMode: p.values.get('network') ?? p.values.get('net') ?? 'default',
+      ...(list('mount').length ? { Mounts: list('mount').map(parseMountFlag) } : {}),
+      ...(list('tmpfs').length ? { Tmpfs: parseTmpfsFlags(list('tmpfs')) } : {}),
+      ...(list('volumes-from').length ? { VolumesFrom: list('volumes-from') } : {}),
+      NetworkMode: net.mode,
       PortBindings: bindings,
+      PublishAllPorts: p.bools.has('publish-all'),
       RestartPolicy: parseRestart(p.values.get('restart') ?? 'no'),
       AutoRemove: p.bools.has('rm'),
       ConsoleSize: tty && consoleSize ? consoleSize : [0, 0],
@@ -138,7 +189,7 @@ export function parseCreate(argv: string[], consoleSize?: [number, number]): Cre
       SecurityOpt: list('security-opt'),
       Init: p.bools.has('init') || null,
     },
-    NetworkingConfig: { EndpointsConfig: {} },
+    NetworkingConfig: { EndpointsConfig: net.endpoints },
   };
   if (Object.keys(anonymous).length > 0) (body as Record<string, unknown>).Volumes = anonymous;
   return { name: p.values.get('name'), image, body, parsed: p };

@@ -39,6 +39,10 @@ const verbs: Record<string, Verb> = {
   images: { summary: 'List images', load: async () => (await import('./commands/images.ts')).command },
   rmi: { summary: 'Remove one or more images', load: async () => (await import('./commands/rmi.ts')).command },
   tag: { summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: async () => (await import('./commands/tag.ts')).command },
+  pull: { summary: 'Download an image from a registry', load: async () => (await import('./commands/pull.ts')).command },
+  push: { summary: 'Upload an image to a registry', load: async () => (await import('./commands/push.ts')).command },
+  login: { summary: 'Log in to a registry', load: async () => (await import('./commands/login.ts')).command },
+  logout: { summary: 'Log out from a registry', load: async () => (await import('./commands/logout.ts')).command },
   load: { summary: 'Load an image from a tar archive or STDIN', load: async () => (await import('./commands/load.ts')).command },
   save: { summary: 'Save one or more images to a tar archive', load: async () => (await import('./commands/save.ts')).command },
   import: { summary: 'Import a root filesystem tarball as an image', load: async () => (await import('./commands/import.ts')).command },
@@ -48,6 +52,7 @@ const verbs: Record<string, Verb> = {
   version: { summary: 'Show the strata version information (client and each server layer)', load: async () => (await import('./commands/version.ts')).command },
   info: { summary: 'Display system-wide information', load: async () => (await import('./commands/info.ts')).command },
   engine: { summary: 'Start, stop, restart and show the engine daemons', load: async () => (await import('./commands/engine.ts')).command },
+  ui: { summary: 'The workbench: every layer of the engine live in one terminal', load: async () => (await import('../ui/entry.ts')).loadUi() },
   lc: { summary: 'Talk to strata-lifecycled directly (debug client, like ctr)', load: async () => ({ usage: '', run: (await import('./lc.ts')).lc }) },
 };
 

@@ -1,11 +1,15 @@
-// /images/...: list, inspect, tag, remove, load/save/import, history, prune, pull.
+// /images/...: list, inspect, tag, remove, load/save/import, history, prune, pull, push.
 import type { Readable } from 'node:stream';
 
+import { authHeaderFor } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { encodeFilters } from './filters.ts';
 import { jsonLines } from './json-lines.ts';
 import type { Transport } from './transport.ts';
 import type { Filters, ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, PruneResult } from './types.ts';
+
+/** A progress message with the byte counts pull and push report per layer. */
+export type PullMessage = ProgressMessage & { progressDetail?: { current?: number; total?: number } };
 
 // Image names carry "/" and ":" (localhost:5000/foo:1) and travel as is in
 // the path: the daemon routes on the suffix. Only characters that would
@@ -51,10 +55,20 @@ export class Images {
     return this.progress(this.t.request({ method: 'POST', path: '/images/create', query: q, body: tar, headers: { 'Content-Type': 'text/plain' }, stream: true }));
   }
 
-  /** Pull from a registry (anonymous). */
-  pull(image: string, tag: string): AsyncGenerator<ProgressMessage> {
-    const headers = { 'X-Registry-Auth': 'e30=' };
-    return this.progress(this.t.request({ method: 'POST', path: '/images/create', query: { fromImage: image, tag }, headers, stream: true }));
+  /**
+   * Pull from a registry (POST /images/create?fromImage=): yields Docker's
+   * progress messages.  Credentials: `auth` (an encoded X-Registry-Auth), or
+   * those docker login stored for the image's registry, or anonymous.
+   */
+  pull(image: string, tag: string, opts: { auth?: string; platform?: string } = {}): AsyncGenerator<PullMessage> {
+    const headers = { 'X-Registry-Auth': opts.auth ?? authHeaderFor(image) };
+    return this.progress(this.t.request({ method: 'POST', path: '/images/create', query: { fromImage: image, tag: tag || undefined, platform: opts.platform || undefined }, headers, stream: true }));
+  }
+
+  /** Push a local image (all its repository's tags when no tag): yields Docker's progress messages. */
+  push(name: string, opts: { tag?: string; auth?: string } = {}): AsyncGenerator<PullMessage> {
+    const headers = { 'X-Registry-Auth': opts.auth ?? authHeaderFor(name) };
+    return this.progress(this.t.request({ method: 'POST', path: `/images/${encName(name)}/push`, query: { tag: opts.tag || undefined }, headers, stream: true }));
   }
 
   prune(opts: { filters?: Filters } = {}): Promise<PruneResult> {
@@ -62,9 +76,9 @@ export class Images {
   }
 
   /** Progress streams report failures after the 200 as {"error"}: surface them as ApiError. */
-  private async *progress(response: Promise<Readable>): AsyncGenerator<ProgressMessage> {
+  private async *progress(response: Promise<Readable>): AsyncGenerator<PullMessage> {
     const res = await response;
-    for await (const m of jsonLines<ProgressMessage>(res)) {
+    for await (const m of jsonLines<PullMessage>(res)) {
       if (m.error !== undefined || m.errorDetail !== undefined) throw new ApiError(500, m.errorDetail?.message ?? m.error ?? 'unknown error', 'progress stream');
       yield m;
     }

@@ -10,13 +10,18 @@
 //   POST /v1.50/containers/X/attach  ->      Connection: Upgrade, Upgrade: tcp
 //                                    <-      101 UPGRADED, then a raw byte pipe
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions as NodeRequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { Duplex, Readable } from 'node:stream';
 
 import { ApiError, asConnectionError, messageFromBody } from './errors.ts';
 import { DEFAULT_HOST, parseHost, type Endpoint } from './host.ts';
 import { negotiate, OUR_API_VERSION } from './version.ts';
+
+// node:https pulls in tls and crypto (~10 ms of start-up): loaded only for TLS hosts.
+type HttpsModule = typeof import('node:https');
+let httpsModule: HttpsModule | undefined;
+const https = (): HttpsModule => (httpsModule ??= createRequire(import.meta.url)('node:https') as HttpsModule);
 
 export interface TlsOptions {
   ca?: string | Buffer;
@@ -34,6 +39,8 @@ export interface ClientOptions {
   version?: string;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** Sent with every request of this client (e.g. X-Strata-Trace). */
+  headers?: Record<string, string>;
 }
 
 export type QueryValue = string | number | boolean | undefined | null | string[] | Record<string, unknown>;
@@ -78,15 +85,17 @@ export class Transport {
   private readonly agent: HttpAgent;
   private readonly tls: TlsOptions | undefined;
   private readonly userAgent: string;
+  private readonly headers: Record<string, string>;
   private version: Promise<string> | undefined;
 
   constructor(options: ClientOptions = {}) {
     this.endpoint = parseHost(options.host ?? DEFAULT_HOST);
+    this.headers = { ...options.headers };
     this.tls = options.tls;
     this.userAgent = options.userAgent ?? 'strata-client';
     if (options.version !== undefined) this.version = Promise.resolve(options.version);
     const agentOpts = { keepAlive: true, maxSockets: 16 };
-    this.agent = this.tls ? new HttpsAgent({ ...agentOpts, ...this.tlsFields() }) : new HttpAgent(agentOpts);
+    this.agent = this.tls ? new (https().Agent)({ ...agentOpts, ...this.tlsFields() }) : new HttpAgent(agentOpts);
   }
 
   /** The negotiated API version ("1.47"); pings the daemon the first time. */
@@ -98,6 +107,12 @@ export class Transport {
       this.version = v;
     }
     return this.version;
+  }
+
+  /** Set (or, with undefined, remove) a header sent with every later request of this client. */
+  setHeader(name: string, value: string | undefined): void {
+    if (value === undefined) delete this.headers[name];
+    else this.headers[name] = value;
   }
 
   /** Drop pooled connections so the process can exit. */
@@ -173,7 +188,7 @@ export class Transport {
   }
 
   private prepare(opts: RequestOptions, path: string, agent: HttpAgent | false): { req: ClientRequest; payload: Buffer | Readable | undefined } {
-    const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...opts.headers };
+    const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...this.headers, ...opts.headers };
     let payload: Buffer | Readable | undefined;
     if (opts.body instanceof Readable) {
       payload = opts.body;
@@ -193,7 +208,7 @@ export class Transport {
       // The Host header is required by HTTP/1.1; docker sends api.moby.localhost too.
       return { req: httpRequest({ ...base, socketPath: ep.socketPath, host: 'localhost' }), payload };
     }
-    if (this.tls) return { req: httpsRequest({ ...base, host: ep.host, port: ep.port, ...this.tlsFields() }), payload };
+    if (this.tls) return { req: https().request({ ...base, host: ep.host, port: ep.port, ...this.tlsFields() }), payload };
     return { req: httpRequest({ ...base, host: ep.host, port: ep.port }), payload };
   }
 

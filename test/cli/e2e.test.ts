@@ -9,9 +9,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { startDaemon, type Daemon } from '../helpers/daemon-start.ts';
+import { daemonSuite, type Daemon } from '../helpers/daemon-start.ts';
 import { until } from '../helpers/engine.ts';
 
 const STRATA = join(import.meta.dirname, '..', '..', 'bin', 'strata');
@@ -37,14 +37,11 @@ function ok(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}
   return r.stdout;
 }
 
-beforeAll(async () => {
-  d = await startDaemon();
+// Teardown: docker rm -f of all, lifecycled removes the rest, strata engine stop, leak check.
+daemonSuite((daemon) => {
+  d = daemon;
   flags = ['--data-root', d.dataRoot, '--exec-root', d.execRoot, '--host', `unix://${d.socket}`];
-}, 120_000);
-
-afterAll(async () => {
-  await d?.teardown();
-}, 120_000);
+});
 
 describe('strata run', () => {
   it('propagates the exit code and both output streams', () => {

@@ -6,16 +6,17 @@
 // ends) has every line number with no gap.  At the end everything is stopped
 // and nothing of the engine is left on the host.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { REPO_ROOT } from '../../engine/install-paths.ts';
-import { describeLeaks, unmountUnder, until } from '../helpers/engine.ts';
+import { describeLeaks, until } from '../helpers/engine.ts';
 import { makeBusyboxTarball } from '../helpers/image.ts';
-import { alive, cgroupHierarchies, findLeaks, forceCleanup, snapshot, type HostSnapshot } from '../helpers/leaks.ts';
+import { cliEngineRoots, type CliEngine } from '../helpers/cli-engine.ts';
+import { pingUnix } from '../helpers/socket.ts';
+import { alive, cgroupHierarchies, findLeaks, type HostSnapshot } from '../helpers/leaks.ts';
 
 const STRATA = join(REPO_ROOT, 'bin', 'strata');
 const DOCKER = '/usr/local/bin/docker';
@@ -25,6 +26,7 @@ const COUNTER = 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let before: HostSnapshot;
+let engine: CliEngine | undefined;
 let dir = '';
 let execRoot = '';
 let socket = '';
@@ -42,25 +44,9 @@ const docker = (args: string[], timeoutMs?: number) => run(DOCKER, ['-H', `unix:
 const strata = (args: string[], timeoutMs?: number) => run(STRATA, args, timeoutMs);
 
 /** The tails of the daemons' logs under the exec root, for failure messages. */
-function engineLogs(): string {
-  if (!execRoot || !existsSync(execRoot)) return '';
-  return readdirSync(execRoot)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => `== ${f}\n${readFileSync(join(execRoot, f), 'utf8').split('\n').slice(-30).join('\n')}`)
-    .join('\n');
-}
+const engineLogs = () => engine?.logs(30) ?? '';
 
-function ping(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path: '/_ping', timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
+const ping = () => pingUnix(socket);
 
 /**
  * `docker logs -f --timestamps` on one container, restarted with --since
@@ -175,14 +161,10 @@ async function checkSurvived(layer: string): Promise<void> {
 
 describe('strata engine restart: containers and log followers survive', () => {
   beforeAll(async () => {
-    before = snapshot();
-    dir = mkdtempSync('/tmp/srt-'); // short: shim sockets live under the exec root
-    execRoot = join(dir, 'exec');
-    const dataRoot = join(dir, 'data');
-    socket = join(dir, 'strata.sock');
-    mkdirSync(execRoot);
-    mkdirSync(dataRoot);
-    flags = ['--data-root', dataRoot, '--exec-root', execRoot, '--host', `unix://${socket}`];
+    // The roots, and the tracking of every container this engine makes (for the teardown's leak check).
+    engine = cliEngineRoots('/tmp/srt-'); // short: shim sockets live under the exec root
+    before = engine.scope.before;
+    ({ dir, execRoot, socket, flags } = engine);
     strata(['engine', 'start', ...flags]);
     expect(await ping()).toBe(true);
     const tarball = makeBusyboxTarball(join(dir, 'busybox.tar'));
@@ -192,17 +174,9 @@ describe('strata engine restart: containers and log followers survive', () => {
 
   afterAll(async () => {
     await follower?.stop();
-    // Normally the last test has stopped everything; after a failure, clean up here.
-    if (await ping()) {
-      const ids = spawnSync(DOCKER, ['-H', `unix://${socket}`, 'ps', '-aq'], { encoding: 'utf8', env: cliEnv }).stdout?.split('\n').filter(Boolean) ?? [];
-      if (ids.length) spawnSync(DOCKER, ['-H', `unix://${socket}`, 'rm', '-f', ...ids], { env: cliEnv, timeout: 60_000 });
-    }
-    if (flags.length) spawnSync(STRATA, ['engine', 'stop', ...flags], { env: cliEnv, timeout: 60_000 });
-    if (dir) {
-      forceCleanup(before, [dir]);
-      unmountUnder(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // Normally the last test has stopped everything; after a failure this removes the containers
+    // (docker rm -f, then through lifecycled), stops the engine and fails on what is left.
+    await engine?.teardown();
   }, 120_000);
 
   it(`runs ${COUNT} counting containers and follows one's logs`, async () => {

@@ -9,19 +9,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { DOCKER, startDaemon, type Daemon } from '../helpers/daemon-start.ts';
+import { DOCKER, daemonSuite, type Daemon } from '../helpers/daemon-start.ts';
 
 let d: Daemon;
 
-beforeAll(async () => {
-  d = await startDaemon();
-}, 120_000);
-
-afterAll(async () => {
-  await d?.teardown();
-}, 120_000);
+daemonSuite((daemon) => (d = daemon));
 
 /** `script -qec CMD /dev/null`: CMD gets a pty; input is written slowly so the shell sees it after its prompt. */
 function withPty(cmd: string, lines: string[], timeoutMs = 30_000): Promise<{ code: number; out: string }> {

@@ -2,7 +2,7 @@
 // filesystem, security settings and cgroup limits, checked by running busybox
 // probes in the container and parsing their output.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -175,6 +175,31 @@ describe.each(RUNTIMES)('$name: isolation seen from inside', (under) => {
       const c = ctlProbe.parse(ctl.stdout);
       expect(c.userns.rc, c.userns.out).toBe(0);
       expect(c.status.out).toMatch(/Seccomp:\s+0/);
+    });
+
+    it('applies a profile again on the next run, and a changed profile as changed', async () => {
+      // strata-runtime serves the second run from its compiled-program cache;
+      // the third profile differs by one rule and must not be served from it.
+      const { profile } = seccompProfile();
+      const pr = probe({ userns: 'unshare -U true', status: 'grep Seccomp: /proc/self/status' });
+      const runWith = async (name: string, p: Record<string, unknown>) => {
+        const id = s.id(name);
+        const r = await s.rt.run(id, s.bundle(id, { args: pr.args }, (spec) => void (spec.linux.seccomp = p)).dir);
+        expect(r.code, r.stderr).toBe(0);
+        return pr.parse(r.stdout);
+      };
+      for (const name of ['cached1', 'cached2']) {
+        const p = await runWith(name, profile);
+        expect(p.userns.out).toContain('Operation not permitted');
+        expect(p.status.out).toMatch(/Seccomp:\s+2/);
+      }
+      if (under.name === 'strata-runtime') {
+        expect(readdirSync(join(s.dir, 'root')).filter((f) => /^seccomp-[0-9a-f]{16}\.bpf$/.test(f))).toHaveLength(1);
+      }
+      const allowUnshare = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mount'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+      const changed = await runWith('changed', allowUnshare);
+      expect(changed.userns.rc, changed.userns.out).toBe(0);
+      expect(changed.status.out).toMatch(/Seccomp:\s+2/);
     });
 
     it('masks the masked paths', async () => {

@@ -2,6 +2,7 @@
 // 400 with the field named, before anything is created.  Unknown fields are
 // kept (clients send ~40 zero HostConfig fields we do not act on).
 import { invalidArgument } from '../../errors.ts';
+import { parseMountSpecs } from '../volumes/mount-spec.ts';
 import type { DockerConfig, HostConfig, RestartPolicy } from './types.ts';
 
 export interface CreateBody {
@@ -127,27 +128,8 @@ export function parseCreateBody(body: unknown): CreateBody {
   if (hostConfig.Memory > 0 && hostConfig.Memory < 6 * 1024 * 1024) throw invalidArgument('stratad', 'Minimum memory limit allowed is 6MB');
   if (hostConfig.NanoCpus > 0 && (hostConfig.CpuQuota > 0 || hostConfig.CpuPeriod > 0)) throw invalidArgument('stratad', 'Conflicting options: Nano CPUs and CPU Period cannot both be set');
   if (hostConfig.AutoRemove && hostConfig.RestartPolicy.Name !== 'no' && hostConfig.RestartPolicy.Name !== '') throw invalidArgument('stratad', "can't create 'AutoRemove' container with restart policy");
-  for (const b of binds ?? []) parseBind(b);
+  parseMountSpecs(hostConfig, config); // -v, --mount, --tmpfs, Volumes, --volumes-from: 400 before anything is made
   return { config, hostConfig };
-}
-
-export interface Bind {
-  source: string;
-  destination: string;
-  readOnly: boolean;
-}
-
-/** "src:dst[:opts]"; host paths only (named volumes arrive with the volumes work). */
-export function parseBind(spec: string): Bind {
-  const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3) throw invalidArgument('stratad', `invalid volume specification: '${spec}'`);
-  const [source = '', destination = '', opts = ''] = parts;
-  if (!destination.startsWith('/')) throw invalidArgument('stratad', `invalid volume specification: '${spec}': invalid mount config: destination must be an absolute path`);
-  if (!source.startsWith('/')) throw invalidArgument('stratad', `invalid volume specification: '${spec}': named volumes are not supported yet, give an absolute host path`);
-  if (destination === '/') throw invalidArgument('stratad', `invalid volume specification: '${spec}': destination can't be '/'`);
-  const flags = opts ? opts.split(',') : [];
-  for (const f of flags) if (!['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave', 'nocopy'].includes(f)) throw invalidArgument('stratad', `invalid volume specification: '${spec}': invalid mode: ${f}`);
-  return { source, destination, readOnly: flags.includes('ro') };
 }
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;

@@ -15,8 +15,12 @@ import { constants } from 'node:os';
 import type { Envelope, LifecycleApi, ProcessInfo } from '../../lifecycle/api-types.ts';
 import { conflict, errorClassOf, failedPrecondition, invalidArgument, notFound } from '../../errors.ts';
 import type { DockerEvents } from '../events.ts';
+import type { ContainerMounts } from '../volumes/container-mounts.ts';
+import { imageExposedPorts } from '../network/image-ports.ts';
+import type { NetworkManager } from '../network/manager.ts';
 import { restartOnDaemonStart, shouldRestart } from '../restart.ts';
-import { applyResources, cgroupV2, freeze, isFrozen } from './cgroup.ts';
+import { backgroundTrace, step } from '../trace/request.ts';
+import { cgroupV2, linuxResources } from './cgroup.ts';
 import { checkName, parseCreateBody } from './create-body.ts';
 import { containerDir, writeContainerFiles } from './files.ts';
 import { nowNano } from './human.ts';
@@ -36,6 +40,10 @@ export interface ManagerDeps {
   events: DockerEvents;
   dataRoot: string;
   log: (msg: string) => void;
+  /** Volumes, binds and tmpfs of a container (volumes/container-mounts.ts); without it, no mounts. */
+  mounts?: ContainerMounts;
+  /** Endpoints, namespaces and published ports (network/manager.ts); without it, containers get a bare namespace. */
+  network?: NetworkManager;
 }
 
 export interface WaitResult {
@@ -82,7 +90,6 @@ export class ContainerManager {
   private readonly backoff = new Map<string, number>();
   private readonly oomSeen = new Set<string>();
   private readonly earlyExits = new Map<string, { code: number; at: string; pid: number }>();
-  private specCgroup = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly d: ManagerDeps) {
@@ -133,10 +140,10 @@ export class ContainerManager {
       if (errorClassOf(e) === 'NotFound') throw notFound('stratad', `No such image: ${imageRef}`);
       throw e;
     }
-    const img = await imageConfig(this.d.lifecycle, imageRef, image.target.digest);
+    const img = await step('image config', () => imageConfig(this.d.lifecycle, imageRef, image.target.digest, config.User));
     const { argv, entrypoint, cmd } = command({ config }, img);
     const rec: ContainerRecord = {
-      id, name, image: config.Image, imageRef, imageId: image.target.digest,
+      id, name, image: config.Image, imageRef, imageId: img.id,
       config: {
         ...config,
         Hostname: config.Hostname || id.slice(0, 12),
@@ -148,23 +155,41 @@ export class ContainerManager {
       hostConfig, path: argv[0] ?? '', args: argv.slice(1), created: nowNano(), restartCount: 0, manuallyStopped: false, hasBeenStarted: false,
       state: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME },
     };
-    const files = writeContainerFiles(this.d.dataRoot, id, rec.config.Hostname, hostConfig.NetworkMode);
+    const prepared = await step('prepare mounts', () => this.d.mounts?.prepare(config, hostConfig, { ref: imageRef, digest: image.target.digest }));
+    rec.mounts = prepared?.points ?? [];
+    let files;
     try {
-      const spec = buildSpec({ rec: { ...rec, config: { ...rec.config, Cmd: config.Cmd, Entrypoint: config.Entrypoint, User: config.User, WorkingDir: config.WorkingDir } }, img, lcId: lifecycleId(id), files, cgroupV2: cgroupV2() });
+      files = await step('hostname, hosts, resolv.conf', () => writeContainerFiles(this.d.dataRoot, id, rec.config.Hostname, hostConfig.NetworkMode));
+    } catch (e) {
+      await prepared?.undo();
+      throw e;
+    }
+    try {
+      const net = await step('prepare network', () => this.d.network?.prepare(rec, body, () => imageExposedPorts(this.d.lifecycle, imageRef)));
+      const spec = await step('OCI spec', () => buildSpec({ rec: { ...rec, config: { ...rec.config, Cmd: config.Cmd, Entrypoint: config.Entrypoint, User: config.User, WorkingDir: config.WorkingDir } }, img, lcId: lifecycleId(id), files, cgroupV2: cgroupV2(), netnsPath: net?.netnsPath }));
       // The name is claimed before the slow lifecycled call: a second create with it gets 409.
       // Checked again here, with nothing awaited before the insert: another
       // create may have taken it while the image lookups ran.
       if (!nameParam && this.d.store.byName(name)) rec.name = name = this.generateName();
       this.claimable(name);
-      this.d.store.insert(rec);
+      await step('store record', () => this.d.store.insert(rec));
       try {
         await this.d.lifecycle.containers.create({ id: lifecycleId(id), image: imageRef, spec: JSON.stringify(spec), labels: { 'strata.docker.id': id, 'strata.docker.name': name } });
       } catch (e) {
         this.d.store.delete(id);
         throw e;
       }
+      try {
+        await this.d.mounts?.copyUp(lifecycleId(id), rec.mounts);
+      } catch (e) {
+        await this.d.lifecycle.containers.delete(lifecycleId(id)).catch(() => undefined);
+        this.d.store.delete(id);
+        throw e;
+      }
     } catch (e) {
+      await this.d.network?.release(id).catch((x: unknown) => this.d.log(`container ${id}: network release: ${String(x)}`));
       rmSync(containerDir(this.d.dataRoot, id), { recursive: true, force: true });
+      await prepared?.undo();
       throw e;
     }
     this.event(rec, 'create');
@@ -216,14 +241,16 @@ export class ContainerManager {
     }
     if (existing) await this.d.lifecycle.tasks.delete({ container_id: lcId }).catch(() => undefined);
     const size = Array.isArray(rec.hostConfig.ConsoleSize) ? (rec.hostConfig.ConsoleSize as unknown[]) : [];
+    this.d.network?.beforeTask(rec);
     try {
-      await this.d.lifecycle.tasks.create({
+      const created = await this.d.lifecycle.tasks.create({
         container_id: lcId, terminal: rec.config.Tty, stdin: rec.config.OpenStdin,
         console_height: typeof size[0] === 'number' ? size[0] : 0, console_width: typeof size[1] === 'number' ? size[1] : 0,
       });
+      await step('attach network', () => this.d.network?.attachTask(rec, created.pid));
       const hooks = [...(this.startHooks.get(id) ?? [])];
       this.startHooks.delete(id);
-      await Promise.all(hooks.map((h) => withTimeout(h(), 5_000).catch((e: unknown) => this.d.log(`container ${id}: start hook: ${String(e)}`))));
+      if (hooks.length > 0) await step('connect attached clients', () => Promise.all(hooks.map((h) => withTimeout(h(), 5_000).catch((e: unknown) => this.d.log(`container ${id}: start hook: ${String(e)}`)))));
       this.earlyExits.delete(lcId);
       this.oomSeen.delete(lcId);
       const { pid } = await this.d.lifecycle.tasks.start({ container_id: lcId });
@@ -358,12 +385,13 @@ export class ContainerManager {
 
   // ---- remove / rename / pause / update / prune ------------------------------
 
-  remove(ref: string, force: boolean): Promise<void> {
+  /** removeVolumes (`rm -v`): its anonymous volumes go too (always for AutoRemove containers). */
+  remove(ref: string, force: boolean, removeVolumes = false): Promise<void> {
     const rec = this.d.store.resolve(ref);
-    return this.locked(rec.id, () => this.removeLocked(rec.id, force));
+    return this.locked(rec.id, () => this.removeLocked(rec.id, force, removeVolumes));
   }
 
-  private async removeLocked(id: string, force: boolean): Promise<void> {
+  private async removeLocked(id: string, force: boolean, removeVolumes: boolean): Promise<void> {
     const rec = this.d.store.get(id);
     if (!rec) throw notFound('stratad', `No such container: ${id}`);
     this.clearRestartTimer(id);
@@ -390,7 +418,9 @@ export class ContainerManager {
     }
     this.d.store.delete(id);
     this.backoff.delete(id);
+    await this.d.network?.release(id).catch((e: unknown) => this.d.log(`container ${id}: network release: ${String(e)}`));
     rmSync(containerDir(this.d.dataRoot, id), { recursive: true, force: true });
+    await this.d.mounts?.release(rec.mounts ?? [], removeVolumes || rec.hostConfig.AutoRemove);
     this.event(rec, 'destroy');
     const code = this.d.store.get(id)?.state.ExitCode ?? rec.state.ExitCode;
     this.bus.emit(`removed:${id}`, code);
@@ -408,26 +438,9 @@ export class ContainerManager {
     });
   }
 
-  private async cgroupPath(lcId: string): Promise<string> {
-    let p = this.specCgroup.get(lcId);
-    if (!p) {
-      const c = await this.d.lifecycle.containers.get(lcId);
-      const spec = JSON.parse(c.spec) as { linux?: { cgroupsPath?: string } };
-      p = spec.linux?.cgroupsPath ?? `/strata/${lcId}`;
-      this.specCgroup.set(lcId, p);
-    }
-    return p;
-  }
-
+  /** A paused container is thawed before it is killed (a frozen cgroup v1 task only dies once thawed). */
   private thaw(lcId: string): void {
-    const p = this.specCgroup.get(lcId);
-    if (p) {
-      try {
-        freeze(p, false);
-      } catch {
-        /* the kill below still ends it */
-      }
-    }
+    void this.d.lifecycle.tasks.resume({ container_id: lcId }).catch(() => undefined);
   }
 
   pause(ref: string, paused: boolean): Promise<void> {
@@ -437,18 +450,18 @@ export class ContainerManager {
       if (!r || (r.state.Status !== 'running' && r.state.Status !== 'paused')) throw conflict('stratad', `container ${rec.id} is not running`);
       if (paused && r.state.Status === 'paused') throw conflict('stratad', `container ${rec.id} is already paused`);
       if (!paused && r.state.Status !== 'paused') throw conflict('stratad', `container ${rec.id} is not paused`);
-      freeze(await this.cgroupPath(lifecycleId(rec.id)), paused);
+      const lcId = lifecycleId(rec.id);
+      if (paused) await this.d.lifecycle.tasks.pause({ container_id: lcId });
+      else await this.d.lifecycle.tasks.resume({ container_id: lcId });
       this.d.store.update(rec.id, (x) => void (x.state = { ...x.state, Status: paused ? 'paused' : 'running' }));
       this.event(r, paused ? 'pause' : 'unpause');
     });
   }
 
   /**
-   * docker update: lifecycled has no Update RPC, so resource limits are
-   * written to the container's cgroup here (what `runc update` does) and
-   * kept in HostConfig; a later start gets them from the stored spec only
-   * when the container is re-created (the spec in lifecycled is immutable):
-   * we re-apply them after each start instead.
+   * docker update: the limits go to lifecycled's Tasks.Update (the runtime's
+   * `update --resources`, which also records them in the container's spec
+   * for its later starts) and into HostConfig.
    */
   update(ref: string, body: unknown): Promise<{ Warnings: string[] }> {
     const rec = this.d.store.resolve(ref);
@@ -470,23 +483,22 @@ export class ContainerManager {
       if (rec.hostConfig.AutoRemove && policy.Name !== 'no') throw invalidArgument('stratad', 'Restart policy cannot be updated because AutoRemove is enabled for the container');
     }
     return this.locked(rec.id, async () => {
-      const r = this.d.store.update(rec.id, (x) => {
-        for (const [k, v] of Object.entries(upd)) if (v !== undefined && v !== 0) x.hostConfig[k] = v;
-        if (policy && policy.Name !== '') x.hostConfig.RestartPolicy = policy;
-      });
-      const warnings: string[] = [];
-      if (r && isRunningish(r.state)) {
+      const resources = linuxResources(upd);
+      const cur = this.d.store.get(rec.id);
+      // The live task first: a refused update (runtime, kernel) changes nothing.
+      if (cur && isRunningish(cur.state) && Object.keys(resources).length > 0) {
         try {
-          applyResources(await this.cgroupPath(lifecycleId(rec.id)), {
-            memory: upd.Memory, memorySwap: upd.MemorySwap, pidsLimit: upd.PidsLimit, cpuShares: upd.CpuShares,
-            cpuQuota: upd.NanoCpus ? Math.round((upd.NanoCpus * 100000) / 1e9) : upd.CpuQuota, cpuPeriod: upd.NanoCpus ? 100000 : upd.CpuPeriod,
-          });
+          await this.d.lifecycle.tasks.update({ container_id: lifecycleId(rec.id), resources: JSON.stringify(resources) });
         } catch (e) {
           throw failedPrecondition('stratad', `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
+      const r = this.d.store.update(rec.id, (x) => {
+        for (const [k, v] of Object.entries(upd)) if (v !== undefined && v !== 0) x.hostConfig[k] = v;
+        if (policy && policy.Name !== '') x.hostConfig.RestartPolicy = policy;
+      });
       if (r) this.event(r, 'update');
-      return { Warnings: warnings };
+      return { Warnings: [] };
     });
   }
 
@@ -579,7 +591,7 @@ export class ContainerManager {
       this.scheduleRestart(id, decision.delayMs);
     } else if (rec.hostConfig.AutoRemove) {
       // Outside the lock we hold: removal takes it again.
-      setImmediate(() => void this.remove(id, true).catch((e: unknown) => this.d.log(`container ${id}: auto-remove: ${String(e)}`)));
+      setImmediate(() => void backgroundTrace(`auto-remove ${rec.name}`, () => this.remove(id, true)).catch((e: unknown) => this.d.log(`container ${id}: auto-remove: ${String(e)}`)));
     }
   }
 
@@ -588,12 +600,12 @@ export class ContainerManager {
     this.clearRestartTimer(id);
     const timer = setTimeout(() => {
       this.restartTimers.delete(id);
-      void this.locked(id, async () => {
+      void backgroundTrace(`restart policy ${this.d.store.get(id)?.name ?? id}`, () => this.locked(id, async () => {
         const r = this.d.store.get(id);
         if (!r || r.state.Status !== 'restarting' || r.manuallyStopped) return;
         this.d.store.update(id, (x) => void (x.restartCount += 1));
         await this.startLocked(id, true);
-      }).catch((e: unknown) => this.d.log(`container ${id}: restart: ${e instanceof Error ? e.message : String(e)}`));
+      })).catch((e: unknown) => this.d.log(`container ${id}: restart: ${e instanceof Error ? e.message : String(e)}`));
     }, delayMs);
     this.restartTimers.set(id, timer);
   }
@@ -606,12 +618,27 @@ export class ContainerManager {
 
   /**
    * At stratad start: make every record agree with lifecycled's tasks.
-   *   task running            -> running (paused if its cgroup is frozen), pid from the task
+   *   task running / paused   -> running / paused, pid from the task
    *   task stopped            -> the exit is recorded (it happened while we were away)
    *   no task, record running -> exited 255 with an error (the task is gone)
    * then restart what the policy says comes back at daemon start, and
    * AutoRemove containers that are down.
    */
+  /**
+   * Records from before image IDs were config digests hold the manifest
+   * digest: look the image up and keep its config digest (Docker's image ID).
+   */
+  private async recordConfigDigest(rec: ContainerRecord): Promise<void> {
+    try {
+      const image = await this.d.lifecycle.images.get(rec.imageRef);
+      if (image.target.digest !== rec.imageId) return;
+      const { digest } = await this.d.lifecycle.images.config(rec.imageRef);
+      this.d.store.update(rec.id, (r) => void (r.imageId = digest));
+    } catch {
+      /* the image is gone: the record keeps what it had */
+    }
+  }
+
   async reconcile(): Promise<void> {
     const tasks = new Map<string, ProcessInfo>();
     for (const t of await this.d.lifecycle.tasks.list()) if (!t.id || t.id === t.container_id) tasks.set(t.container_id, t);
@@ -619,9 +646,9 @@ export class ContainerManager {
       await this.locked(rec.id, async () => {
         const lcId = lifecycleId(rec.id);
         const t = tasks.get(lcId);
-        if (t && t.status === 'running') {
-          const paused = isFrozen(await this.cgroupPath(lcId).catch(() => ''));
-          this.d.store.update(rec.id, (r) => void (r.state = { ...r.state, Status: paused ? 'paused' : 'running', Pid: t.pid }));
+        await this.recordConfigDigest(rec);
+        if (t && (t.status === 'running' || t.status === 'paused')) {
+          this.d.store.update(rec.id, (r) => void (r.state = { ...r.state, Status: t.status === 'paused' ? 'paused' : 'running', Pid: t.pid }));
           return;
         }
         if (isRunningish(rec.state) && rec.state.Status !== 'restarting') {

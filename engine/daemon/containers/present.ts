@@ -2,16 +2,24 @@
 // /containers/json) and ContainerInspect (GET /containers/{id}/json).
 import { join } from 'node:path';
 
-import { parseBind } from './create-body.ts';
+import { mountSummary } from '../volumes/mounts.ts';
+import { networkSettings, summaryNetworks, summaryPorts } from '../network/present.ts';
+import { services } from '../services.ts';
 import { containerDir } from './files.ts';
 import { statusString } from './human.ts';
 import type { ContainerRecord } from './types.ts';
 
 function mounts(rec: ContainerRecord): object[] {
-  return (rec.hostConfig.Binds ?? []).map((b) => {
-    const p = parseBind(b);
-    return { Type: 'bind', Source: p.source, Destination: p.destination, Mode: p.readOnly ? 'ro' : '', RW: !p.readOnly, Propagation: 'rprivate' };
-  });
+  return mountSummary(rec.mounts ?? []);
+}
+
+/** The daemon's networks (absent when present.ts is used without a running daemon). */
+function netMgr() {
+  try {
+    return services().networks;
+  } catch {
+    return undefined;
+  }
 }
 
 function networkName(rec: ContainerRecord): string {
@@ -29,6 +37,7 @@ function networks(rec: ContainerRecord): Record<string, object> {
 }
 
 export function summary(rec: ContainerRecord): object {
+  const nm = netMgr();
   const quote = (s: string) => (/\s/.test(s) ? `'${s}'` : s);
   return {
     Id: rec.id,
@@ -37,18 +46,19 @@ export function summary(rec: ContainerRecord): object {
     ImageID: rec.imageId,
     Command: [rec.path, ...rec.args].map(quote).join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: nm ? summaryPorts(rec, nm) : [],
     Labels: rec.config.Labels,
     State: rec.state.Status,
     Status: statusString(rec.state),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: networks(rec) },
+    NetworkSettings: { Networks: nm ? summaryNetworks(rec, nm) : networks(rec) },
     Mounts: mounts(rec),
   };
 }
 
 export function inspect(rec: ContainerRecord, dataRoot: string, logPath: string): object {
   const s = rec.state;
+  const nm = netMgr();
   const dir = containerDir(dataRoot, rec.id);
   return {
     Id: rec.id,
@@ -85,7 +95,7 @@ export function inspect(rec: ContainerRecord, dataRoot: string, logPath: string)
     GraphDriver: { Name: 'overlay', Data: null },
     Mounts: mounts(rec),
     Config: rec.config,
-    NetworkSettings: {
+    NetworkSettings: nm ? networkSettings(rec, nm) : {
       Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
       IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(rec),

@@ -5,16 +5,17 @@
 // default profile in OCI form), then the container's HostConfig on top.
 //
 // Networking: every NetworkMode except "host" gets a private network
-// namespace with only lo up (no bridge, no veth yet); "host" shares the
-// host's.  Named volumes are refused until the volumes work lands; host-path
-// binds become bind mounts.
+// namespace, configured by network/manager.ts between Tasks.Create and
+// Tasks.Start; "container:X" joins X's through `netnsPath`; "host" shares
+// the host's.  Volumes, binds and tmpfs come resolved on the record
+// (volumes/mounts.ts); one on a default mount's path replaces it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { DOCKER_CAPS, MASKED_PATHS, READONLY_PATHS, mergeEnv } from '../../lifecycle/containers/default-spec.ts';
 import { invalidArgument } from '../../errors.ts';
 import { REPO_ROOT } from '../../install-paths.ts';
-import { parseBind } from './create-body.ts';
+import { ociMounts } from '../volumes/mounts.ts';
 import type { ImageConfig } from './image-config.ts';
 import type { ContainerRecord } from './types.ts';
 
@@ -55,12 +56,10 @@ export function capabilities(add: string[] | null, drop: string[] | null, privil
   return caps;
 }
 
-function parseUser(user: string): { uid: number; gid: number } {
-  if (user === '' || user === 'root') return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (!m || m[1] === undefined) throw invalidArgument('stratad', `unable to find user ${user}: only numeric uid[:gid] or root are supported`);
-  const uid = Number(m[1]);
-  return { uid, gid: m[2] === undefined ? 0 : Number(m[2]) };
+/** The OCI user: the ids image-config.ts resolved inside the image (lifecycled's Images.ResolveUser) for the container's or the image's user. */
+function parseUser(img: ImageConfig): { uid: number; gid: number; additionalGids?: number[] } {
+  const { uid, gid, additionalGids } = img.processUser;
+  return additionalGids.length > 0 ? { uid, gid, additionalGids } : { uid, gid };
 }
 
 /** The process Docker reports (Path, Args) and the merged Cmd/Entrypoint. */
@@ -84,11 +83,13 @@ export interface SpecInput {
   lcId: string;
   files: SpecFiles;
   cgroupV2: boolean;
+  /** An existing network namespace to join (container:X). */
+  netnsPath?: string;
 }
 
 type Json = Record<string, unknown>;
 
-export function buildSpec({ rec, img, lcId, files, cgroupV2 }: SpecInput): Json {
+export function buildSpec({ rec, img, lcId, files, cgroupV2, netnsPath }: SpecInput): Json {
   const c = rec.config;
   const h = rec.hostConfig;
   const { argv } = command(rec, img);
@@ -97,19 +98,18 @@ export function buildSpec({ rec, img, lcId, files, cgroupV2 }: SpecInput): Json 
   const hostname = c.Hostname || rec.id.slice(0, 12);
   const env = mergeEnv(img.env, [`HOSTNAME=${hostname}`], c.Tty ? ['TERM=xterm'] : [], c.Env);
   const shmSize = h.ShmSize > 0 ? h.ShmSize : 64 * 1024 * 1024;
-  const mounts = img.baseSpec.mounts.map((m) => {
+  const user = ociMounts(rec.mounts ?? []);
+  const taken = new Set(user.map((m) => m.destination));
+  const mounts = img.baseSpec.mounts.filter((m) => !taken.has(m.destination)).map((m) => {
     if (m.destination === '/dev/shm') return { ...m, options: [...m.options.filter((o) => !o.startsWith('size=')), `size=${shmSize}`] };
     if (h.Privileged && m.destination === '/sys') return { ...m, options: m.options.filter((o) => o !== 'ro') };
     return m;
   });
   const bind = (src: string, dst: string, ro: boolean) => ({ destination: dst, type: 'bind', source: src, options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])] });
-  mounts.push(bind(files.hostname, '/etc/hostname', false), bind(files.hosts, '/etc/hosts', false), bind(files.resolvConf, '/etc/resolv.conf', false));
-  for (const b of h.Binds ?? []) {
-    const p = parseBind(b);
-    mounts.push(bind(p.source, p.destination, p.readOnly));
-  }
-  const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  if (h.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  const etc = [bind(files.hostname, '/etc/hostname', false), bind(files.hosts, '/etc/hosts', false), bind(files.resolvConf, '/etc/resolv.conf', false)];
+  mounts.push(...etc.filter((m) => !taken.has(m.destination)), ...user);
+  const namespaces: { type: string; path?: string }[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+  if (h.NetworkMode !== 'host') namespaces.push(netnsPath ? { type: 'network', path: netnsPath } : { type: 'network' });
   if (cgroupV2) namespaces.push({ type: 'cgroup' });
   const resources: Json = {
     devices: h.Privileged ? [{ allow: true, access: 'rwm' }] : img.baseSpec.linux.resources?.devices ?? [],
@@ -146,7 +146,7 @@ export function buildSpec({ rec, img, lcId, files, cgroupV2 }: SpecInput): Json 
     ociVersion: '1.0.2',
     process: {
       terminal: c.Tty,
-      user: parseUser(c.User || img.user),
+      user: parseUser(img),
       args: argv,
       env,
       cwd: c.WorkingDir || img.workingDir || '/',

@@ -2,6 +2,7 @@
 // HostConfig, name) plus what stratad tracks (state, restarts).  The OCI spec
 // built from them lives in lifecycled; these are the source of truth for
 // names, labels, restart policy and the State Docker clients see.
+import type { MountPoint } from '../volumes/types.ts';
 
 /** Docker's container Config (the create body minus HostConfig/NetworkingConfig); unknown fields kept. */
 export interface DockerConfig {
@@ -76,7 +77,7 @@ export interface ContainerRecord {
   image: string;
   /** lifecycled's image name ("busybox:latest"). */
   imageRef: string;
-  /** "sha256:<hex>": the image's manifest digest as lifecycled knows it. */
+  /** "sha256:<hex>": Docker's image ID, the image's config digest (lifecycled's Images.Config). */
   imageId: string;
   config: DockerConfig;
   hostConfig: HostConfig;
@@ -90,6 +91,8 @@ export interface ContainerRecord {
   /** Started at least once (restart policies only apply after a first start). */
   hasBeenStarted: boolean;
   state: ContainerState;
+  /** Resolved at create (volumes/mounts.ts): volumes, binds, tmpfs; absent on records from before volumes. */
+  mounts?: MountPoint[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

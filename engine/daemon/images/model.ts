@@ -1,14 +1,9 @@
 // Docker's view of lifecycled's images.  lifecycled knows names -> manifest
-// descriptors; the manifest and config blobs are read from its content store
-// on disk (the gRPC API has content info/list/delete but no read call).
-// Docker's image ID is the config digest, so several names over the same
-// config are one image with several RepoTags.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
+// descriptors; the manifest and config blobs come from its content store
+// through Content.Read.  Docker's image ID is the config digest, so several
+// names over the same config are one image with several RepoTags.
 import type { Image, LifecycleApi } from '../../lifecycle/api-types.ts';
 import { invalidArgument, isEngineError, notFound } from '../../errors.ts';
-import { backend } from '../streams/backend.ts';
 
 export interface LayerDesc {
   mediaType: string;
@@ -43,15 +38,20 @@ export interface ImageDetails {
   size: number;
 }
 
-export function blobPath(digest: string): string {
-  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (!m) throw invalidArgument('stratad', `bad digest ${JSON.stringify(digest)}`);
-  return join(backend().lifecycleRoots().dataRoot, 'content', 'blobs', 'sha256', m[1] as string);
-}
+/** Manifests and configs are small; anything past this is not one. */
+const MAX_JSON_BLOB = 4 << 20;
 
-function readBlobJson(digest: string): Record<string, unknown> {
+async function readBlobJson(lc: LifecycleApi, digest: string): Promise<Record<string, unknown>> {
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw invalidArgument('stratad', `bad digest ${JSON.stringify(digest)}`);
+  const parts: Buffer[] = [];
+  let size = 0;
   try {
-    return JSON.parse(readFileSync(blobPath(digest), 'utf8')) as Record<string, unknown>;
+    for await (const chunk of lc.content.read(digest)) {
+      size += chunk.length;
+      if (size > MAX_JSON_BLOB) throw invalidArgument('stratad', `blob ${digest}: more than ${MAX_JSON_BLOB} bytes, not a manifest or config`);
+      parts.push(chunk);
+    }
+    return JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>;
   } catch (e) {
     throw notFound('stratad', `blob ${digest}: cannot read it from lifecycled's content store (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -73,20 +73,20 @@ interface Parsed {
 
 const parsedCache = new Map<string, Parsed>();
 
-function parse(img: Image): Parsed {
+async function parse(lc: LifecycleApi, img: Image): Promise<Parsed> {
   const hit = parsedCache.get(img.target.digest);
   if (hit) return hit;
-  let manifest = readBlobJson(img.target.digest);
+  let manifest = await readBlobJson(lc, img.target.digest);
   let target = { digest: img.target.digest, mediaType: img.target.media_type, size: Number(img.target.size) };
   if (Array.isArray(manifest.manifests)) {
     // An index: the first entry (lifecycled stores the platform's manifest, so this is rare).
     const first = desc(manifest.manifests[0]);
-    manifest = readBlobJson(first.digest);
+    manifest = await readBlobJson(lc, first.digest);
     target = first;
   }
   const config = desc(manifest.config);
   const layers = Array.isArray(manifest.layers) ? manifest.layers.map(desc) : [];
-  const doc = readBlobJson(config.digest) as ImageConfigDoc;
+  const doc = (await readBlobJson(lc, config.digest)) as ImageConfigDoc;
   const p = { manifestDigest: target.digest, manifestMediaType: target.mediaType, manifestSize: target.size, config, layers, doc };
   parsedCache.set(img.target.digest, p);
   return p;
@@ -98,7 +98,7 @@ export async function allImages(lc: LifecycleApi): Promise<ImageDetails[]> {
   for (const img of await lc.images.list()) {
     let p: Parsed;
     try {
-      p = parse(img);
+      p = await parse(lc, img);
     } catch {
       continue; // a blob went missing under us: skip, lifecycled's reconcile drops the row
     }

@@ -2,12 +2,13 @@
 // (image/tarexport/save.go): the OCI image layout (oci-layout, index.json
 // with io.containerd.image.name / org.opencontainers.image.ref.name, blobs/)
 // and the legacy manifest.json + repositories pointing into the same blobs.
-import { createReadStream, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+// Blob bytes stream from lifecycled's Content.Read.
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Header } from 'tar-stream';
 
-import { blobPath, fullRef, type ImageDetails } from './model.ts';
+import type { LifecycleApi } from '../../lifecycle/api-types.ts';
+import { fullRef, type ImageDetails } from './model.ts';
 
 export interface SaveItem {
   image: ImageDetails;
@@ -21,7 +22,7 @@ function header(name: string, size: number, type: Header['type'] = 'file'): Head
   return { name, size, mode: type === 'directory' ? 0o755 : 0o644, mtime: new Date(0), type, uid: 0, gid: 0, linkname: '', uname: '', gname: '', devmajor: 0, devminor: 0 };
 }
 
-export function saveArchive(items: SaveItem[]): Readable {
+export function saveArchive(lc: LifecycleApi, items: SaveItem[]): Readable {
   const pack = tarPack();
   const addBytes = (name: string, data: Buffer) =>
     new Promise<void>((resolve, reject) => pack.entry(header(name, data.length), data, (e) => (e ? reject(e) : resolve())));
@@ -30,12 +31,16 @@ export function saveArchive(items: SaveItem[]): Readable {
     await new Promise<void>((resolve, reject) => pack.entry(header('blobs/sha256', 0, 'directory'), (e) => (e ? reject(e) : resolve())));
     const written = new Set<string>();
     for (const { image } of items) {
-      for (const d of [image.manifestDigest, image.configDigest, ...image.layers.map((l) => l.digest)]) {
-        if (written.has(d)) continue;
-        written.add(d);
-        const path = blobPath(d);
-        const entry = pack.entry(header(`blobs/sha256/${hex(d)}`, statSync(path).size));
-        await pipeline(createReadStream(path), entry);
+      const blobs = [
+        { digest: image.manifestDigest, size: image.manifestSize },
+        { digest: image.configDigest, size: image.configSize },
+        ...image.layers,
+      ];
+      for (const { digest, size } of blobs) {
+        if (written.has(digest)) continue;
+        written.add(digest);
+        const entry = pack.entry(header(`blobs/sha256/${hex(digest)}`, size));
+        await pipeline(Readable.from(lc.content.read(digest)), entry);
       }
     }
     const index = {

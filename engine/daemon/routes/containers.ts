@@ -42,6 +42,7 @@ function listFilter(f: Map<string, string[]>): (r: ContainerRecord) => boolean {
       }) &&
       one('id', (p) => r.id.startsWith(p)) &&
       (f.get('label') ?? []).every((l) => matchLabel(r.config.Labels, l)) &&
+      one('volume', (v) => (r.mounts ?? []).some((m) => m.Name === v || m.Source === v || m.Destination === v)) &&
       one('ancestor', (a) => r.image === a || r.imageRef === a || r.imageRef === `${a}:latest` || r.imageId === a || r.imageId.startsWith(`sha256:${a}`)) &&
       one('exited', (c) => r.state.Status === 'exited' && String(r.state.ExitCode) === c) &&
       (before ?? []).every((t) => r.created < t) &&
@@ -108,7 +109,7 @@ async function wait(ctx: RouteContext): Promise<void> {
 }
 
 async function remove(ctx: RouteContext): Promise<void> {
-  await services().containers.remove(ctx.params.id ?? '', flag(ctx.query, 'force'));
+  await services().containers.remove(ctx.params.id ?? '', flag(ctx.query, 'force'), flag(ctx.query, 'v'));
   ctx.empty(204);
 }
 

@@ -11,7 +11,7 @@ import { getExec, newExec, type ExecConfig, type ExecRecord } from '../exec/stor
 import type { Route, RouteContext } from '../http-types.ts';
 import { backend, taskIdOf } from '../streams/backend.ts';
 import { SYSTEMERR, frame, streamContentType } from '../streams/frames.ts';
-import { drain, eager, pump } from '../streams/pump.ts';
+import { drain, pump } from '../streams/pump.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -80,7 +80,8 @@ async function create(ctx: RouteContext): Promise<void> {
 }
 
 /** Create the process in lifecycled (not started). */
-async function prepare(e: ExecRecord): Promise<void> {
+/** size: the client's terminal [rows, columns], set on the pty by the runtime before the process runs. */
+async function prepare(e: ExecRecord, size: [number, number] | null): Promise<void> {
   const b = backend();
   const lc = b.lifecycle();
   const c = b.resolve(e.containerId);
@@ -89,6 +90,9 @@ async function prepare(e: ExecRecord): Promise<void> {
   if (!t || t.status !== 'running') throw conflict('stratad', `container ${c.id} is not running`);
   const spec = (await lc.containers.get(id)).spec;
   const proc = execProcess(spec, e.config, `/proc/${t.pid}/root`);
+  // A resize after the start races the process's first look at its terminal
+  // (`stty size` saw 0 rows and failed): the runtime applies consoleSize first.
+  if (e.config.Tty && size && size[0] > 0 && size[1] > 0) proc.consoleSize = { height: size[0], width: size[1] };
   await lc.tasks.exec({ container_id: id, exec_id: e.processId, spec: JSON.stringify(proc), terminal: e.config.Tty, stdin: e.config.AttachStdin });
 }
 
@@ -115,7 +119,7 @@ async function start(ctx: RouteContext): Promise<void> {
   const size = consoleSize(body.ConsoleSize) ?? e.config.ConsoleSize;
   const detach = bool(body.Detach);
   try {
-    await prepare(e);
+    await prepare(e, size);
   } catch (err) {
     e.started = false;
     throw err;
@@ -148,14 +152,14 @@ async function start(ctx: RouteContext): Promise<void> {
     const session = await lc.tasks.attach({
       container_id: e.taskId, exec_id: e.processId, stdin: false, stdout: e.config.AttachStdout, stderr: e.config.AttachStderr,
     });
-    const output = eager(session);
+    const output = session.output;
     conn = await ctx.hijack(streamContentType(tty, ctx.apiVersion));
     conn.pause(); // stdin waits in the socket until the pump takes it
     await launch();
     let input: AttachSession | undefined;
     if (e.config.AttachStdin) {
       input = await lc.tasks.attach({ container_id: e.taskId, exec_id: e.processId, stdin: true, stdout: false, stderr: false });
-      drain(eager(input));
+      drain(input.output);
     }
     await pump(conn, session, output, { tty, stdin: input, closeStdinOnEof: true, beforeEnd: () => reap(e) });
   } catch (err) {

@@ -1,12 +1,14 @@
 // Images: list, inspect, history, tag, remove, load, save, import, prune.
-// lifecycled stores images by name (images.import/load/list/get/remove);
-// Docker's IDs, configs and layers come from its content store (images/model.ts).
+// lifecycled stores images by name (images.import/load/list/get/remove/tag);
+// Docker's IDs, configs and layers come from its content store through
+// Content.Read (images/model.ts).
 import type { Readable } from 'node:stream';
 
 import type { LifecycleApi } from '../../lifecycle/api-types.ts';
 import { conflict, invalidArgument, isEngineError } from '../../errors.ts';
 import type { Route, RouteContext } from '../http-types.ts';
 import { allImages, forgetParsed, resolveImage, unixSeconds, type ImageDetails } from '../images/model.ts';
+import { createFromImage } from './distribution.ts';
 import { saveArchive, type SaveItem } from '../images/save.ts';
 import { withSpooled } from '../images/tempfile.ts';
 import { commonHeaders } from '../server.ts';
@@ -145,9 +147,9 @@ function nameOf(repo: string | null, tag: string | null): string {
 async function tag(ctx: RouteContext): Promise<void> {
   const { image } = await resolveImage(lc(), ctx.params.name ?? '');
   const name = nameOf(ctx.query.get('repo'), ctx.query.get('tag'));
-  // lifecycled has no tag call: loading a one-image archive of the same
-  // blobs under the new name stores nothing new (content is deduplicated).
-  await withSpooled(saveArchive([{ image, tags: [name] }]), 'tag.tar', (path) => lc().images.load(path));
+  const source = image.names[0];
+  if (!source) throw invalidArgument('stratad', `image ${ctx.params.name ?? ''} has no name to tag from`);
+  await lc().images.tag(source, name);
   forgetParsed();
   ctx.empty(201);
 }
@@ -215,7 +217,7 @@ async function saveItems(refs: string[]): Promise<SaveItem[]> {
 }
 
 async function sendArchive(ctx: RouteContext, items: SaveItem[]): Promise<void> {
-  const tar: Readable = saveArchive(items);
+  const tar: Readable = saveArchive(lc(), items);
   ctx.res.writeHead(200, { ...commonHeaders(), 'Content-Type': 'application/x-tar' });
   await new Promise<void>((resolve) => {
     tar.on('error', () => {
@@ -238,7 +240,7 @@ async function saveOne(ctx: RouteContext): Promise<void> {
 
 async function create(ctx: RouteContext): Promise<void> {
   const q = ctx.query;
-  if (q.get('fromImage')) throw invalidArgument('stratad', `pull is not supported yet: no registry client in strata (load the image with \`docker load\` or import a rootfs with \`docker import\`)`);
+  if (q.get('fromImage')) return createFromImage(ctx);
   const src = q.get('fromSrc');
   if (src === null) throw invalidArgument('stratad', 'fromImage or fromSrc is required');
   if (src !== '-') throw invalidArgument('stratad', 'import from a URL is not supported: send the archive as the body (fromSrc=-)');

@@ -11,7 +11,7 @@ import { extractInto, locate, statHeader, tarOf } from '../streams/archive.ts';
 import { backend, lifecycleLayout, taskIdOf } from '../streams/backend.ts';
 import { STDERR, STDOUT, frame, streamContentType } from '../streams/frames.ts';
 import { fixedTime, follow, readAll, unixParamNanos, type LogRecord } from '../streams/jsonlog.ts';
-import { eager, pump } from '../streams/pump.ts';
+import { pump } from '../streams/pump.ts';
 import { withRoot } from '../streams/rootfs.ts';
 import { hostCpu, statsJson, type Sample } from '../streams/stats.ts';
 import { runPs } from '../streams/top.ts';
@@ -80,10 +80,10 @@ async function attach(ctx: RouteContext): Promise<void> {
     connected = true;
     const session = await lc.tasks.attach({ container_id: id, stdin, stdout, stderr });
     // The pump runs on its own: the start hook only waits for the session to be open.
-    void pump(conn, session, eager(session), { tty, stdin: stdin ? session : undefined, closeStdinOnEof: c.config.StdinOnce === true });
+    void pump(conn, session, session.output, { tty, stdin: stdin ? session : undefined, closeStdinOnEof: c.config.StdinOnce === true });
   };
   const t = await taskOf(c);
-  if (t && (t.status === 'created' || t.status === 'running')) {
+  if (t && (t.status === 'created' || t.status === 'running' || t.status === 'paused')) {
     await connect();
     return;
   }
@@ -99,7 +99,7 @@ async function attach(ctx: RouteContext): Promise<void> {
   while (!connected && !gone) {
     await sleep(50);
     const now = await taskOf(c).catch(() => undefined);
-    if (now && (now.status === 'created' || now.status === 'running') && !connected) {
+    if (now && (now.status === 'created' || now.status === 'running' || now.status === 'paused') && !connected) {
       unregister();
       await connect().catch(() => conn.end());
     } else if (now && now.status === 'stopped' && now.exited_at !== staleExit && !connected) {
@@ -241,7 +241,7 @@ async function stats(ctx: RouteContext): Promise<void> {
 async function top(ctx: RouteContext): Promise<void> {
   const c = backend().resolve(ctx.params.id ?? '');
   const t = await taskOf(c);
-  if (!t || t.status !== 'running') throw notRunning(c);
+  if (!t || (t.status !== 'running' && t.status !== 'paused')) throw notRunning(c);
   const pids = await backend().lifecycle().tasks.pids({ container_id: taskIdOf(c) });
   ctx.json(200, await runPs(ctx.query.get('ps_args') ?? '-ef', pids));
 }

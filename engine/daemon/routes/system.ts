@@ -208,7 +208,7 @@ async function df(ctx: RouteContext): Promise<void> {
       Containers: recs.filter((r) => r.imageRef === i.name).length,
     })),
     Containers: recs.map((r) => ({ ...summary(r), SizeRw: 0, SizeRootFs: 0 })),
-    Volumes: [],
+    Volumes: s.volumes.listWithUsage(),
     BuildCache: [],
   });
 }

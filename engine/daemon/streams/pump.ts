@@ -8,30 +8,6 @@ import type { Duplex } from 'node:stream';
 import type { AttachChunk, AttachSession } from '../../lifecycle/api-types.ts';
 import { STDERR, STDOUT, frame } from './frames.ts';
 
-/**
- * The session's output, with its iteration started at once: the lifecycled
- * client reports an attach failure as an 'error' event on its gRPC stream,
- * which nobody listens to until the output is iterated (an unhandled
- * 'error' would take the daemon down).  Chunks wait here until read.
- */
-export function eager(session: AttachSession): AsyncIterable<AttachChunk> {
-  const it = session.output[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<AttachChunk>> | undefined = it.next();
-  pending.catch(() => undefined); // seen by whoever awaits it
-  const iterator: AsyncIterator<AttachChunk> = {
-    next: () => {
-      const p = pending ?? it.next();
-      pending = undefined;
-      return p;
-    },
-    return: async () => {
-      await it.return?.(undefined).catch(() => undefined);
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => iterator };
-}
-
 /** Drain a session's output in the background (a stdin-only session still has to be read to its end). */
 export function drain(output: AsyncIterable<AttachChunk>): void {
   void (async () => {

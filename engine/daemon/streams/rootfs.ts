@@ -20,7 +20,7 @@ export async function withRoot<T>(lc: LifecycleApi, id: string, fn: (root: strin
     if (!isEngineError(e, 'NotFound')) throw e;
   }
   if (task) {
-    if (task.status === 'running' && task.pid > 0 && existsSync(`/proc/${task.pid}/root/`)) return fn(`/proc/${task.pid}/root`);
+    if ((task.status === 'running' || task.status === 'paused') && task.pid > 0 && existsSync(`/proc/${task.pid}/root/`)) return fn(`/proc/${task.pid}/root`);
     const bundle = lifecycleLayout().rootfs(id);
     if (existsSync(bundle)) return fn(bundle);
   }

@@ -57,12 +57,7 @@ export class ContainerService implements ContainersApi {
     if (this.d.containers.get(id)) throw alreadyExists('lifecycled', `container ${id} already exists`);
     if (!this.d.images.get(req.image)) throw notFound('lifecycled', `image ${req.image} not found`);
     const labels = checkLabels(req.labels);
-    const spec = req.spec
-      ? checkSpec(id, req.spec)
-      : JSON.stringify(defaultSpec({
-          id, image: await this.d.images.runtimeConfig(req.image), args: req.args, env: req.env, tty: req.tty,
-          hostname: req.hostname, cgroupParent: this.d.cgroupParent,
-        }));
+    const spec = req.spec ? checkSpec(id, req.spec) : JSON.stringify(await this.defaultSpecOf(req));
     const now = new Date().toISOString();
     const c: Container = {
       id, image: req.image, spec, snapshot_key: id, runtime: req.runtime || this.d.defaultRuntime, labels, created_at: now, updated_at: now,
@@ -79,6 +74,14 @@ export class ContainerService implements ContainersApi {
     }
     this.d.publish('/containers/create', { id, image: c.image, runtime: { name: c.runtime } });
     return c;
+  }
+
+  /** The image's defaults; a user name in its config resolved in its /etc/passwd (Images.ResolveUser). */
+  private async defaultSpecOf(req: CreateContainerRequest): Promise<ReturnType<typeof defaultSpec>> {
+    const image = await this.d.images.runtimeConfig(req.image);
+    const named = image.user !== '' && !/^\d+(:\d+)?$/.test(image.user);
+    const user = named && this.d.images.resolveUser ? await this.d.images.resolveUser(req.image, image.user) : undefined;
+    return defaultSpec({ id: req.id, image, args: req.args, env: req.env, tty: req.tty, hostname: req.hostname, cgroupParent: this.d.cgroupParent, user });
   }
 
   async get(id: string): Promise<Container> {

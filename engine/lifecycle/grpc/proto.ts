@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PROTO_ROOT } from '../paths.ts';
 
 export const PACKAGE = 'strata.lifecycle.v1';
-export type ServiceName = 'Version' | 'Containers' | 'Tasks' | 'Events' | 'Images' | 'Content' | 'Snapshots';
+export type ServiceName = 'Version' | 'Containers' | 'Tasks' | 'Events' | 'Images' | 'Content' | 'Snapshots' | 'Trace' | 'Distribution';
 
 let cached: protoLoader.PackageDefinition | undefined;
 

@@ -6,6 +6,8 @@ import { once } from 'node:events';
 import type { AttachChunk, LifecycleApi } from '../api-types.ts';
 import { invalidArgument, toGrpcStatus } from '../../errors.ts';
 import { serviceDefinition } from './proto.ts';
+import { distributionHandlers } from '../registry/grpc.ts';
+import { addTraceService, inCallTrace } from '../trace/grpc.ts';
 
 type Handler = grpc.UntypedHandleCall;
 
@@ -17,7 +19,7 @@ function statusOf(e: unknown): Partial<grpc.StatusObject> {
 /** A unary method over an async function; the request is the proto-loader object (defaults filled). */
 function unary<Req, Res>(fn: (req: Req) => Promise<Res>): Handler {
   const h: grpc.handleUnaryCall<Req, Res> = (call, cb) => {
-    fn(call.request).then(
+    inCallTrace(call, () => fn(call.request)).then(
       (res) => cb(null, res),
       (e: unknown) => cb(statusOf(e)),
     );
@@ -60,6 +62,27 @@ function eventsSubscribe(api: LifecycleApi): Handler {
       /* aborted by the client */
     }
     if (!ac.signal.aborted) call.end();
+  };
+  return h as Handler;
+}
+
+/** Content.Read: the blob's chunks, each with its offset; errors end the stream as a status. */
+function contentRead(api: LifecycleApi): Handler {
+  const h: grpc.handleServerStreamingCall<{ digest: string; offset: number; size: number }, unknown> = async (call) => {
+    const ac = new AbortController();
+    call.on('cancelled', () => ac.abort());
+    const { digest, offset, size } = call.request;
+    let at = offset;
+    try {
+      for await (const data of api.content.read(required(digest, 'digest'), offset, size)) {
+        if (ac.signal.aborted) return;
+        if (!call.write({ offset: at, data })) await once(call, 'drain', { signal: ac.signal });
+        at += data.length;
+      }
+      call.end();
+    } catch (e) {
+      if (!ac.signal.aborted) call.emit('error', statusOf(e));
+    }
   };
   return h as Handler;
 }
@@ -134,14 +157,23 @@ export function addServices(server: grpc.Server, api: LifecycleApi): void {
     Get: unary(async (req: ProcReq) => ({ process: await t.get(proc(req)) })),
     List: unary(async () => ({ tasks: await t.list() })),
     Metrics: unary((req: ProcReq) => t.metrics(proc(req))),
+    Pause: unary((req: ProcReq) => t.pause(proc(req)).then(() => ({}))),
+    Resume: unary((req: ProcReq) => t.resume(proc(req)).then(() => ({}))),
+    Update: unary((req: { container_id: string; resources: string }) =>
+      t.update({ container_id: required(req.container_id, 'container_id'), resources: required(req.resources, 'resources') }).then(() => ({}))),
   });
   server.addService(serviceDefinition('Events'), { Subscribe: eventsSubscribe(api) });
+  if (api.distribution) server.addService(serviceDefinition('Distribution'), distributionHandlers(api.distribution));
+  addTraceService(server);
   server.addService(serviceDefinition('Images'), {
     Import: unary(async (req: Req) => ({ image: await api.images.import(required(req.path, 'path'), required(req.name, 'name')) })),
     Load: unary(async (req: Req) => ({ images: await api.images.load(required(req.path, 'path')) })),
     List: unary(async () => ({ images: await api.images.list() })),
     Get: unary(async (req: Req) => ({ image: await api.images.get(required(req.name, 'name')) })),
     Delete: unary((req: Req) => api.images.remove(required(req.name, 'name')).then(() => ({}))),
+    Config: unary((req: Req) => api.images.config(required(req.name, 'name'))),
+    ResolveUser: unary((req: Req & { user: string }) => api.images.resolveUser(required(req.name, 'name'), req.user)),
+    Tag: unary(async (req: { source: string; target: string }) => ({ image: await api.images.tag(required(req.source, 'source'), required(req.target, 'target')) })),
   });
   server.addService(serviceDefinition('Snapshots'), {
     List: unary(async () => ({ snapshots: await api.snapshots.list() })),
@@ -152,5 +184,6 @@ export function addServices(server: grpc.Server, api: LifecycleApi): void {
     Info: unary((req: Req) => api.content.info(required(req.digest, 'digest'))),
     List: unary(async () => ({ blobs: await api.content.list() })),
     Delete: unary((req: Req) => api.content.delete(required(req.digest, 'digest')).then(() => ({}))),
+    Read: contentRead(api),
   });
 }

@@ -17,7 +17,8 @@ import { detectCompression, diffIDOf, short } from './extract.ts';
 import { Leases, type Lease } from './leases.ts';
 import { normalizeName } from './names.ts';
 import { Snapshotter } from './snapshots.ts';
-import type { Descriptor, ImageRecord, ImageRuntimeConfig, ImageService, MountSpec, ReconcileReport, SnapshotInfo } from './types.ts';
+import type { Descriptor, ImageConfigBlob, ImageRecord, ImageRuntimeConfig, ImageService, MountSpec, ReconcileReport, SnapshotInfo } from './types.ts';
+import { numericUser, readInRoot, resolveUser, type ResolvedIds } from './users.ts';
 
 export const MEDIA = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -73,6 +74,7 @@ export class LocalImageService implements ImageService {
   private readonly leases = new Leases();
   private readonly tmp: string;
   private readonly inflightTmp = new Set<string>();
+  private readonly resolvedUsers = new Map<string, ResolvedIds>();
   private readonly db: Database;
   private readonly emit: Emit;
 
@@ -151,6 +153,56 @@ export class LocalImageService implements ImageService {
       workingDir: typeof c.WorkingDir === 'string' ? c.WorkingDir : '',
       user: typeof c.User === 'string' ? c.User : '',
     };
+  }
+
+  config(name: string): ImageConfigBlob {
+    const r = this.mustRow(name);
+    return { digest: r.config_digest, bytes: this.content.read(r.config_digest) };
+  }
+
+  /**
+   * The user spec's ids in this image (users.ts); names read /etc/passwd and
+   * /etc/group from its layers.  Answers are kept per config digest (which
+   * names the layers through its diff_ids, so the files cannot change).
+   */
+  async resolveUser(name: string, user: string): Promise<ResolvedIds> {
+    const r = this.mustRow(name);
+    const direct = numericUser(user);
+    if (direct) return direct;
+    const key = `${r.config_digest}\u0000${user}`;
+    const hit = this.resolvedUsers.get(key);
+    if (hit) return { ...hit, additional_gids: [...hit.additional_gids] };
+    const layers = JSON.parse(r.layers) as LayerRef[];
+    const ids = await this.withLease(async (lease) => {
+      const top = (await this.unpack(layers, lease)).at(-1);
+      if (top === undefined) return resolveUser(user, r.name, {});
+      const view = await this.snaps.view(top);
+      try {
+        return resolveUser(user, r.name, { passwd: readInRoot(view.root, '/etc/passwd'), group: readInRoot(view.root, '/etc/group') });
+      } finally {
+        await view.release();
+      }
+    });
+    if (this.resolvedUsers.size >= 256) this.resolvedUsers.delete(this.resolvedUsers.keys().next().value as string);
+    this.resolvedUsers.set(key, ids);
+    return { ...ids, additional_gids: [...ids.additional_gids] };
+  }
+
+  /** `target` names the same manifest as `source` (a moved tag replaces what it named). */
+  async tag(source: string, target: string): Promise<ImageRecord> {
+    const r = this.mustRow(source);
+    const n = normalizeName(target);
+    const replaced = this.row(n) !== undefined;
+    const created = new Date().toISOString();
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO img_images (name, media_type, digest, size, config_digest, layers, blobs, created_at, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(n, r.media_type, r.digest, r.size, r.config_digest, r.layers, r.blobs, created, r.labels);
+    })();
+    const rec = toRecord(this.row(n) as ImageRow);
+    this.emit(replaced ? '/images/update' : '/images/create', { name: n, labels: rec.labels });
+    if (replaced) this.gc();
+    return rec;
   }
 
   listSnapshots(): SnapshotInfo[] {

@@ -233,6 +233,36 @@ export class Snapshotter {
     return [{ type: 'overlay', source: 'overlay', options }];
   }
 
+  /**
+   * A read-only view of the committed snapshot `top` (an image's rootfs) for
+   * reading a few files: one layer (or copy) is its own directory; more are a
+   * read-only overlay mounted under snapshots/view-<rand>, unmounted by
+   * release() (and by reconcile() after a crash in between).
+   */
+  async view(top: string): Promise<{ root: string; release: () => Promise<void> }> {
+    const row = this.row(top);
+    if (!row || row.kind !== 'committed') throw notFound(`snapshot ${top}: no committed snapshot`);
+    const chain = this.chainOf(top, row.snapshotter);
+    if (row.snapshotter === 'copy' || chain.length === 1) return { root: join(this.dirOf(row), 'fs'), release: async () => undefined };
+    const lowers = chain.map((k) => join(this.dirOf(this.row(k, row.snapshotter) as Row), 'fs'));
+    const dir = join(this.root, `view-${randomBytes(6).toString('hex')}`);
+    mkdirSync(dir, { mode: 0o700 });
+    const options = ['ro', ...(this.indexOff ? ['index=off'] : []), `lowerdir=${lowers.join(':')}`].join(',');
+    try {
+      await execFileP('mount', ['-t', 'overlay', 'overlay', '-o', options, dir]);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw kernel(`snapshot view ${top}: mount overlay: ${((err as { stderr?: string }).stderr ?? '').trim() || errorMessage(err)}`, err);
+    }
+    return {
+      root: dir,
+      release: async () => {
+        await execFileP('umount', [dir]).catch(() => execFileP('umount', ['-l', dir]));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
   /** Remove an active snapshot (the caller unmounted it): row first, then the files. */
   async remove(key: string): Promise<void> {
     const r = this.activeRow(key);
@@ -268,7 +298,15 @@ export class Snapshotter {
     const removedFiles: string[] = [];
     const removedRows: string[] = [];
     for (const name of readdirSync(this.root)) {
-      if (name.startsWith('probe-')) {
+      if (name.startsWith('view-')) {
+        // A read-only view left mounted by a crash (view()): unmount before removing.
+        try {
+          execFileSync('umount', ['-l', join(this.root, name)], { stdio: 'ignore' });
+        } catch {
+          /* not mounted */
+        }
+      }
+      if (name.startsWith('probe-') || name.startsWith('view-')) {
         removedFiles.push(join(this.root, name));
         rmSync(join(this.root, name), { recursive: true, force: true });
       }

@@ -25,6 +25,12 @@ export interface ImageRuntimeConfig {
   user: string;
 }
 
+/** The image's config blob (Docker's image ID is its digest). */
+export interface ImageConfigBlob {
+  digest: string;
+  bytes: Buffer;
+}
+
 /** A mount description, as containerd's snapshotters return them: the caller mounts it. */
 export interface MountSpec {
   type: string; // "overlay" | "bind"
@@ -69,6 +75,12 @@ export interface ImageService {
   snapshotter?: 'overlay' | 'copy';
   /** Image names whose layers an active snapshot is built on (for `images ls` / in-use checks). */
   snapshotImage?(key: string): string | undefined;
+  /** The config blob of an image (NotFound for an unknown name). */
+  config?(name: string): ImageConfigBlob;
+  /** A user spec resolved against the image's /etc/passwd and /etc/group (InvalidArgument for an unknown name). */
+  resolveUser?(name: string, user: string): Promise<{ uid: number; gid: number; additional_gids: number[] }>;
+  /** A second name for the source's manifest. */
+  tag?(source: string, target: string): Promise<ImageRecord>;
 }
 
 export interface ReconcileReport {

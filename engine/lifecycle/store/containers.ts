@@ -1,4 +1,4 @@
-// Container rows: immutable except labels (and updated_at).
+// Container rows: immutable except labels, the spec's linux.resources (Tasks.Update) and updated_at.
 import type { Container } from '../api-types.ts';
 import type { Db } from './db.ts';
 
@@ -46,6 +46,10 @@ export class ContainerStore {
 
   updateLabels(id: string, labels: Record<string, string>, now: string): void {
     this.db.prepare('UPDATE containers SET labels = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(labels), now, id);
+  }
+
+  updateSpec(id: string, spec: string, now: string): void {
+    this.db.prepare('UPDATE containers SET spec = ?, updated_at = ? WHERE id = ?').run(spec, now, id);
   }
 
   delete(id: string): void {

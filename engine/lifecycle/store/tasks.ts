@@ -30,7 +30,7 @@ interface RawRow extends Omit<TaskRow, 'state' | 'status'> {
   state: string;
 }
 
-const STATUSES = new Set(['creating', 'created', 'running', 'stopped']);
+const STATUSES = new Set(['creating', 'created', 'running', 'paused', 'stopped']);
 
 function fromRaw(r: RawRow): TaskRow {
   const s: Partial<TaskExtra> = JSON.parse(r.state) as Partial<TaskExtra>;

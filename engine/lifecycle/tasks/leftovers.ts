@@ -99,9 +99,11 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** Wait up to `ms` for a process to be gone. */
 export async function waitGone(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
-  while (processAlive(pid)) {
+  // Not our child (the shim detached), so no exit event: poll, first often
+  // (it usually exits within a few ms of its shutdown reply), then every 20 ms.
+  for (let step = 1; processAlive(pid); step = Math.min(step * 2, 20)) {
     if (Date.now() > end) return false;
-    await sleep(20);
+    await sleep(step);
   }
   return true;
 }

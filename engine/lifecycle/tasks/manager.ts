@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import type {
   AttachRequest, AttachSession, CreateTaskRequest, ExecRequest, ExitResponse, KillRequest, Metrics,
-  ProcessInfo, ProcessRequest, ResizePtyRequest, TasksApi,
+  ProcessInfo, ProcessRequest, ResizePtyRequest, TasksApi, UpdateTaskRequest,
 } from '../api-types.ts';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../errors.ts';
 import type { Publish } from '../events/exchange.ts';
@@ -21,6 +21,7 @@ import { freeTaskDir, processAlive, readExitFile, shimAlive, sleep, waitGone } f
 import { type ExecProc, Deferred, LiveTask } from './live.ts';
 import { readMetrics } from './metrics.ts';
 import { mountAll } from './mounts.ts';
+import { traced } from '../trace/context.ts';
 import { forceDelete } from './runtime-cli.ts';
 import type { ExitStatus, ShimDriver } from './shim-types.ts';
 import { assertAllowed } from './states.ts';
@@ -69,7 +70,7 @@ export class TaskManager implements TasksApi {
       mkdirSync(layout.rootfs(id), { mode: 0o755 });
       mkdirSync(layout.shimDir(id), { mode: 0o700 });
       mkdirSync(layout.containerDataDir(id), { recursive: true, mode: 0o700 });
-      await mountAll(this.d.images.mounts(c.snapshot_key), layout.rootfs(id));
+      await traced('mount rootfs', () => mountAll(this.d.images.mounts(c.snapshot_key), layout.rootfs(id)));
       undo.push('rootfs mount', () => freeTaskDir(taskDir));
       const launched = await this.d.shims.launch({
         shim: this.d.shimPath, id, bundle: taskDir, stateDir: layout.shimDir(id), runtime: c.runtime,
@@ -236,10 +237,12 @@ export class TaskManager implements TasksApi {
           this.d.log(`task ${t.id}: shim delete: ${e instanceof Error ? e.message : String(e)}; forcing`);
           await forceDelete(t.row.state.runtime, layout.runtimeRoot(t.id), t.id);
         }
-        await t.shim.shutdown(false).catch(() => t.shim.shutdown(true).catch(() => undefined));
-        if (!(await waitGone(t.row.shim_pid, 3000)) && shimAlive(t.row.shim_pid, layout.shimDir(t.id))) {
-          process.kill(t.row.shim_pid, 'SIGKILL');
-        }
+        await traced('shim shutdown', async () => {
+          await t.shim.shutdown(false).catch(() => t.shim.shutdown(true).catch(() => undefined));
+          if (!(await waitGone(t.row.shim_pid, 3000)) && shimAlive(t.row.shim_pid, layout.shimDir(t.id))) {
+            process.kill(t.row.shim_pid, 'SIGKILL');
+          }
+        });
       } else {
         await forceDelete(t.row.state.runtime, layout.runtimeRoot(t.id), t.id);
       }
@@ -247,7 +250,7 @@ export class TaskManager implements TasksApi {
       // task dir without a row, which recovery removes.
       this.d.tasks.delete(t.id);
       this.live.delete(t.id);
-      await freeTaskDir(layout.taskDir(t.id));
+      await traced('unmount rootfs, remove task dir', () => freeTaskDir(layout.taskDir(t.id)));
       const res = t.exitResponse();
       this.d.publish('/tasks/delete', { container_id: t.id, id: t.id, pid: res.pid, exit_status: res.exit_status, exited_at: res.exited_at });
       return res;
@@ -361,7 +364,7 @@ export class TaskManager implements TasksApi {
       };
     }
     const r = t.row;
-    return { container_id: r.container_id, id: r.container_id, pid: r.pid, status: r.status, exit_status: r.exit_status, exited_at: r.exited_at, oom: r.state.oom, terminal: r.state.terminal };
+    return { container_id: r.container_id, id: r.container_id, pid: r.pid, status: r.status, exit_status: r.exit_status, exited_at: r.exited_at, oom: r.state.oom, terminal: r.state.terminal, shim_pid: r.shim_pid };
   }
 
   async get(req: ProcessRequest): Promise<ProcessInfo> {
@@ -378,6 +381,70 @@ export class TaskManager implements TasksApi {
     assertAllowed('read metrics of', t.row.status);
     if (!processAlive(t.row.pid)) throw failedPrecondition('lifecycled', `task ${t.id} has no live process to read metrics from`);
     return readMetrics(t.row.pid);
+  }
+
+  // ---- pause / resume / update (containerd's Tasks.Pause/Resume/Update: the shim runs the runtime) ----
+
+  async pause(req: ProcessRequest): Promise<void> {
+    await this.setPaused(req, true);
+  }
+
+  async resume(req: ProcessRequest): Promise<void> {
+    await this.setPaused(req, false);
+  }
+
+  private setPaused(req: ProcessRequest, paused: boolean): Promise<void> {
+    if (req.exec_id) throw invalidArgument('lifecycled', `${paused ? 'pause' : 'resume'} is about the whole task, not exec ${req.exec_id}`);
+    const t = this.task(req.container_id);
+    return t.lock.run(async () => {
+      assertAllowed(paused ? 'pause' : 'resume', t.row.status);
+      if (paused) await t.shim.pause();
+      else await t.shim.resume();
+      // An exit recorded meanwhile wins (recordExit runs under this lock, so only before us).
+      t.row.status = paused ? 'paused' : 'running';
+      this.d.tasks.save(t.row);
+      this.d.publish(paused ? '/tasks/paused' : '/tasks/resumed', { container_id: t.id });
+    });
+  }
+
+  async update(req: UpdateTaskRequest): Promise<void> {
+    let resources: unknown;
+    try {
+      resources = JSON.parse(req.resources);
+    } catch (e) {
+      throw invalidArgument('lifecycled', `update ${req.container_id}: resources are not JSON`, e);
+    }
+    if (!resources || typeof resources !== 'object' || Array.isArray(resources)) throw invalidArgument('lifecycled', `update ${req.container_id}: resources must be a JSON object (OCI LinuxResources)`);
+    const t = this.task(req.container_id);
+    await t.lock.run(async () => {
+      assertAllowed('update', t.row.status);
+      await t.shim.update(resources as object);
+      this.keepResources(t.id, resources as Record<string, unknown>);
+    });
+  }
+
+  /** The container's later tasks start with the updated limits too (Docker keeps them across restarts). */
+  private keepResources(id: string, resources: Record<string, unknown>): void {
+    const c = this.d.containers.get(id);
+    if (!c) return;
+    const spec = JSON.parse(c.spec) as { linux?: { resources?: Record<string, unknown> } };
+    const linux = (spec.linux ??= {});
+    const current = (linux.resources ??= {});
+    for (const [k, v] of Object.entries(resources)) {
+      const prev = current[k];
+      current[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev) ? { ...prev, ...v } : v;
+    }
+    this.d.containers.updateSpec(id, JSON.stringify(spec), new Date().toISOString());
+  }
+
+  /** Recovery: the shim's paused flag is the truth (a crash may come between its answer and our save). */
+  syncPaused(t: LiveTask, paused: boolean): void {
+    if (t.row.status !== 'running' && t.row.status !== 'paused') return;
+    const status = paused ? 'paused' : 'running';
+    if (t.row.status === status) return;
+    t.row.status = status;
+    this.d.tasks.save(t.row);
+    this.d.publish(paused ? '/tasks/paused' : '/tasks/resumed', { container_id: t.id });
   }
 
   hasTask(id: string): boolean {

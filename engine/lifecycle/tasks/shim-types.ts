@@ -28,6 +28,10 @@ export interface ShimConn {
   attach(opts: ShimAttachOptions): Promise<AttachSession>;
   delete(execId?: string): Promise<ExitStatus>;
   shutdown(force: boolean): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** OCI LinuxResources. */
+  update(resources: object): Promise<void>;
 }
 
 export interface ShimLaunchOptions {

@@ -1,7 +1,11 @@
 // ShimDriver over engine/shim/client.ts (the shim's own TypeScript client for
 // native/shim/PROTOCOL.md): launch, and one ShimClient per task socket.
+import { dirname, join } from 'node:path';
+
 import { ShimClient, type Attached } from '../../shim/client.ts';
 import type { AttachChunk, AttachSession } from '../api-types.ts';
+import { traced } from '../trace/context.ts';
+import { lifecycleTraces } from '../trace/store.ts';
 import type { ShimAttachOptions, ShimConn, ShimDriver } from './shim-types.ts';
 
 /** The client's demuxed stdout/stderr as one ordered stream of chunks (0 = raw tty bytes). */
@@ -41,22 +45,34 @@ export function sessionOf(a: Attached, tty: boolean): AttachSession {
   };
 }
 
+/** Where a task's shim and runtime append their spans (in the shim's state dir). */
+const traceFile = (stateDir: string) => join(stateDir, 'trace.jsonl');
+
 class ClientShim implements ShimConn {
   private readonly c: ShimClient;
+  private readonly traceFile: string;
   constructor(socket: string) {
     this.c = new ShimClient(socket);
+    this.traceFile = traceFile(dirname(socket));
+    lifecycleTraces.watchFile(this.traceFile);
   }
   state() {
     return this.c.state();
   }
   start(execId?: string) {
-    return this.c.start(execId);
+    return traced(execId ? 'shim start exec' : 'shim start', async (ctx) => {
+      try {
+        return await this.c.start(execId, ctx && { trace_id: ctx.traceId, trace_file: this.traceFile, trace_parent: ctx.spanId });
+      } finally {
+        if (ctx) lifecycleTraces.collect(this.traceFile);
+      }
+    });
   }
   exec(execId: string, process: object, terminal: boolean, stdin = false) {
-    return this.c.exec(execId, process, { terminal, stdin });
+    return traced('shim exec', () => this.c.exec(execId, process, { terminal, stdin }));
   }
   kill(signal: number, all: boolean, execId?: string) {
-    return this.c.kill(signal, { all, execId });
+    return traced('shim kill', () => this.c.kill(signal, { all, execId }));
   }
   resize(width: number, height: number, execId?: string) {
     return this.c.resize(width, height, execId);
@@ -74,19 +90,39 @@ class ClientShim implements ShimConn {
     return sessionOf(await this.c.attach({ stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, execId: o.execId, tty: o.tty }), o.tty);
   }
   delete(execId?: string) {
-    return this.c.delete(execId);
+    if (!execId) lifecycleTraces.collect(this.traceFile); // the init's last spans, before its dir goes
+    return traced('shim delete', () => this.c.delete(execId));
   }
   shutdown(force: boolean) {
+    lifecycleTraces.collect(this.traceFile);
+    lifecycleTraces.forgetFile(this.traceFile);
     return this.c.shutdown(force);
+  }
+  pause() {
+    return this.c.pause();
+  }
+  resume() {
+    return this.c.resume();
+  }
+  update(resources: object) {
+    return this.c.update(resources);
   }
 }
 
 export const clientShimDriver: ShimDriver = {
   launch: (o) =>
-    ShimClient.launch({
-      id: o.id, bundle: o.bundle, stateDir: o.stateDir, shimBinary: o.shim, runtime: o.runtime, runtimeRoot: o.runtimeRoot,
-      logPath: o.logPath, logMaxSize: o.logMaxSize, logMaxFile: o.logMaxFile, terminal: o.terminal, stdin: o.stdin,
-      consoleWidth: o.consoleWidth, consoleHeight: o.consoleHeight,
+    traced('shim spawn', async (ctx) => {
+      const file = traceFile(o.stateDir);
+      try {
+        return await ShimClient.launch({
+          id: o.id, bundle: o.bundle, stateDir: o.stateDir, shimBinary: o.shim, runtime: o.runtime, runtimeRoot: o.runtimeRoot,
+          logPath: o.logPath, logMaxSize: o.logMaxSize, logMaxFile: o.logMaxFile, terminal: o.terminal, stdin: o.stdin,
+          consoleWidth: o.consoleWidth, consoleHeight: o.consoleHeight,
+          env: ctx && { STRATA_TRACE_ID: ctx.traceId, STRATA_TRACE_FILE: file, STRATA_TRACE_PARENT: ctx.spanId },
+        });
+      } finally {
+        if (ctx) lifecycleTraces.collect(file);
+      }
     }),
   connect: (socket) => new ClientShim(socket),
 };

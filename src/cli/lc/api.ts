@@ -85,6 +85,13 @@ export interface LcApi {
   exec(spec: ExecSpec): Promise<void>;
   pids(id: string): Promise<number[]>;
   metrics(id: string): Promise<unknown>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** resources: OCI LinuxResources, JSON. */
+  update(id: string, resources: string): Promise<void>;
+  tagImage(source: string, target: string): Promise<ImageInfo>;
+  /** The config document (parsed) and its digest. */
+  imageConfig(name: string): Promise<{ digest: string; config: unknown }>;
   /** Topic-prefix filters; with sinceMs, the daemon's history from then first. */
   subscribe(filters: string[], sinceMs?: number): Promise<Subscription>;
   close(): void;

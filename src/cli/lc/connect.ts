@@ -121,6 +121,14 @@ export function adapt(c: LifecycleApi & { close(): void }): LcApi {
     },
     pids: (id) => c.tasks.pids({ container_id: id }),
     metrics: (id) => c.tasks.metrics({ container_id: id }),
+    pause: (id) => c.tasks.pause({ container_id: id }),
+    resume: (id) => c.tasks.resume({ container_id: id }),
+    update: (id, resources) => c.tasks.update({ container_id: id, resources }),
+    tagImage: async (source, target) => imageInfo(await c.images.tag(source, target)),
+    imageConfig: async (name) => {
+      const r = await c.images.config(name);
+      return { digest: r.digest, config: JSON.parse(r.config) as unknown };
+    },
     subscribe: async (filters, sinceMs) => subscription(c, filters, sinceMs),
     close: () => c.close(),
   };

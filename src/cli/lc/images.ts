@@ -1,4 +1,4 @@
-// strata lc images import TARBALL NAME | load TARBALL | ls | rm NAME
+// strata lc images import TARBALL NAME | load TARBALL | ls | rm NAME | tag SOURCE TARGET | config NAME
 import { resolve } from 'node:path';
 
 import type { ImageInfo } from './api.ts';
@@ -11,7 +11,7 @@ const listing = (images: ImageInfo[]) => table(['NAME', 'DIGEST', 'SIZE', 'CREAT
 
 export const imagesVerb: LcVerb = {
   name: 'images',
-  usage: ['images import TARBALL NAME', 'images load TARBALL', 'images ls [-q]', 'images rm NAME...'],
+  usage: ['images import TARBALL NAME', 'images load TARBALL', 'images ls [-q]', 'images rm NAME...', 'images tag SOURCE TARGET', 'images config NAME'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -45,6 +45,18 @@ export const imagesVerb: LcVerb = {
           await client.removeImage(name);
           ctx.stdout.write(`${name}\n`);
         }
+        return 0;
+      }
+      case 'tag': {
+        const [source, target] = positionals(parseArgs(rest, []), ['SOURCE', 'TARGET']) as [string, string];
+        const image = await (await api(ctx)).tagImage(source, target);
+        ctx.stdout.write(`${image.name} ${image.digest}\n`);
+        return 0;
+      }
+      case 'config': {
+        const [name] = positionals(parseArgs(rest, []), ['NAME']) as [string];
+        const { digest, config } = await (await api(ctx)).imageConfig(name);
+        ctx.stdout.write(`${JSON.stringify({ digest, config }, null, 2)}\n`);
         return 0;
       }
       default:

@@ -1,4 +1,4 @@
-// strata lc tasks ls | exec [-t] [-e K=V] --exec-id X ID CMD... | pids ID | metrics ID
+// strata lc tasks ls | exec [-t] [-e K=V] --exec-id X ID CMD... | pids ID | metrics ID | pause ID | resume ID | update ID RESOURCES
 import { attachAndWait } from './attach.ts';
 import { parseArgs, positionals, UsageError } from './args.ts';
 import { api, type LcVerb } from './context.ts';
@@ -6,7 +6,7 @@ import { table } from './format.ts';
 
 export const tasksVerb: LcVerb = {
   name: 'tasks',
-  usage: ['tasks ls [-q]', 'tasks exec [-t] [-d] [-e K=V]... --exec-id X ID CMD...', 'tasks pids ID', 'tasks metrics ID'],
+  usage: ['tasks ls [-q]', 'tasks exec [-t] [-d] [-e K=V]... --exec-id X ID CMD...', 'tasks pids ID', 'tasks metrics ID', 'tasks pause ID', 'tasks resume ID', 'tasks update ID RESOURCES-JSON'],
   async run(args, ctx) {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -53,6 +53,20 @@ export const tasksVerb: LcVerb = {
       case 'metrics': {
         const [id] = positionals(parseArgs(rest, []), ['ID']) as [string];
         ctx.stdout.write(`${JSON.stringify(await (await api(ctx)).metrics(id), null, 2)}\n`);
+        return 0;
+      }
+      case 'pause':
+      case 'resume': {
+        const [id] = positionals(parseArgs(rest, []), ['ID']) as [string];
+        const client = await api(ctx);
+        await (sub === 'pause' ? client.pause(id) : client.resume(id));
+        ctx.stdout.write(`${id}\n`);
+        return 0;
+      }
+      case 'update': {
+        const [id, resources] = positionals(parseArgs(rest, []), ['ID', 'RESOURCES-JSON']) as [string, string];
+        await (await api(ctx)).update(id, resources);
+        ctx.stdout.write(`${id}\n`);
         return 0;
       }
       default:

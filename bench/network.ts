@@ -10,8 +10,10 @@
 //   - end to end: (median variant - median none) / median variant;
 //   - in stratad: the time its network code took per run (create + start +
 //     remove), from STRATAD_NET_TRACE=1 log lines, against the run's median.
-// dockerd is not installed here: its reference figures (docker run 205 ms
-// without a network, 266 ms with the bridge) are quoted in the report.
+// dockerd's side is quoted, not measured: its bridge needs iptables rules
+// and ip_forward on the host, which the private dockerd the benches start
+// leaves off (--bridge=none): its reference figures (docker run 205 ms
+// without a network, 266 ms with the bridge) are in the report.
 // Env: BENCH_RUNS (20); STRATAD / STRATA_LIFECYCLED to measure another build.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -145,8 +147,8 @@ export async function benchNetwork(): Promise<void> {
       });
     }
     notes.push(`${RUNS} runs per variant, alternating; wall clock of the docker CLI from spawn to exit.`);
-    notes.push(`In-daemon times from STRATAD_NET_TRACE=1 (${total.size} containers): prepare (IPAM, host ports, /etc/hosts, nft render when ports), attach (one exec of strata-netattach: veths, addresses, route; lo only for none), release (records, nft render when ports). Budget for networking on the run path: <= 15 ms.`);
-    notes.push('dockerd is not installed on this host: its columns are the reference figures (docker run 205 ms without a network, 266 ms with the bridge), not measured here.');
+    notes.push(`In-daemon times from STRATAD_NET_TRACE=1 (${total.size} containers): prepare (IPAM, host ports, /etc/hosts, nft render when ports), attach (one request to the long-lived strata-netattach helper: veths, addresses, route; lo only for none), release (records, nft render when ports). Budget for networking on the run path: <= 15 ms.`);
+    notes.push("dockerd's columns are the reference figures (docker run 205 ms without a network, 266 ms with the bridge), not measured here: its bridge would need iptables rules and ip_forward on this host.");
   } catch (e) {
     failure = e as Error;
     notes.push(`FAILED: ${failure.message.split('\n').slice(0, 4).join(' ')}`);

@@ -1,7 +1,7 @@
 // stratad: the Docker Engine API daemon, in the foreground.
 //   stratad --data-root DIR --exec-root DIR [-H unix:///path | -H tcp://127.0.0.1:PORT --insecure-tcp
 //           | -H tcp://HOST:PORT --tlscacert F --tlscert F --tlskey F] [--lifecycled-socket PATH]
-//           [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE]
+//           [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE] [--ip-forward=true|false]
 //           [--insecure-registry HOST:PORT]...  (plain HTTP allowed; loopback always is)
 //   (network flags, or <data-root>/network.json: engine/daemon/network/options.ts)
 // Default socket /run/strata/strata.sock; lifecycled's socket defaults to
@@ -15,7 +15,7 @@ import { DEFAULT_SOCKET, parseHost, type ListenSpec } from './listen.ts';
 import { loadNetworkOptions } from './network/options.ts';
 
 const USAGE = `usage: stratad --data-root DIR --exec-root DIR [-H unix:///path | -H tcp://127.0.0.1:PORT --insecure-tcp | -H tcp://HOST:PORT --tlscacert F --tlscert F --tlskey F] [--lifecycled-socket PATH]
-       [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE]... [--insecure-registry HOST:PORT]...`;
+       [--bridge NAME] [--bip CIDR] [--nft-table NAME] [--veth-prefix P] [--address-pool CIDR/SIZE]... [--ip-forward=true|false] [--insecure-registry HOST:PORT]...`;
 
 function die(msg: string, code = 1): never {
   process.stderr.write(`stratad: ${msg}\n`);
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
         'nft-table': { type: 'string' },
         'veth-prefix': { type: 'string' },
         'address-pool': { type: 'string', multiple: true },
+        'ip-forward': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   }
   let network;
   try {
-    network = loadNetworkOptions(dataRoot, { bridge: values.bridge, bip: values.bip, nftTable: values['nft-table'], vethPrefix: values['veth-prefix'], pools: values['address-pool'] });
+    network = loadNetworkOptions(dataRoot, { bridge: values.bridge, bip: values.bip, nftTable: values['nft-table'], vethPrefix: values['veth-prefix'], pools: values['address-pool'], ipForward: values['ip-forward'] });
   } catch (e) {
     die(e instanceof Error ? e.message : String(e), 2);
   }

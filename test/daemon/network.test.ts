@@ -7,7 +7,7 @@
 // failures, kill -9 of stratad mid-create leaving nothing behind, the none,
 // host and container: modes, and errors that create nothing.  Traffic only
 // to 127.0.0.1 and to container addresses on the engine's own bridges.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,16 +34,21 @@ async function ids(): Promise<string[]> {
   return out ? out.split('\n') : [];
 }
 
+// This engine turns net.ipv4.ip_forward on (as dockerd does); the value it found comes back after.
+const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
+const ipForwardBefore = readFileSync(IP_FORWARD, 'utf8').trim();
+
 beforeAll(async () => {
   engine = await startEngine();
   await importBusybox(engine);
-  s = await startStratad(engine);
+  s = await startStratad(engine, ['--ip-forward=true']);
   if (!s.net) throw new Error('no isolated network');
   ({ bridge, table, prefix, octet } = s.net);
   net = s.net;
 }, 120_000);
 
 afterAll(async () => {
+  writeFileSync(IP_FORWARD, ipForwardBefore);
   const problems: string[] = [];
   try {
     if (s) {
@@ -229,6 +234,40 @@ describe('networks', () => {
     expect(cli.code).not.toBe(0);
     expect(await ids()).toEqual(before);
     expect(ours().filter((l) => l !== bridge)).toEqual([]);
+  });
+
+  it('a port published on all addresses answers another host (a network namespace routed through this one)', async () => {
+    // The "other host": a namespace of the test's own, on a /30 to the host, default route via it.
+    const tag = s.engine.tag.replace(/[^a-z0-9]/gi, '').slice(-5).toLowerCase();
+    const ns = `sx${tag}`;
+    const [hostIf, nsIf] = [`xh${tag}`, `xn${tag}`];
+    const [hostIp, nsIp] = [`10.${octet}.250.1`, `10.${octet}.250.2`];
+    const ip = async (args: string[]) => {
+      const r = await runCommand('ip', args);
+      if (r.code !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+    };
+    try {
+      await ip(['netns', 'add', ns]);
+      await ip(['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns]);
+      await ip(['addr', 'add', `${hostIp}/30`, 'dev', hostIf]);
+      await ip(['link', 'set', hostIf, 'up']);
+      for (const args of [['addr', 'add', `${nsIp}/30`, 'dev', nsIf], ['link', 'set', nsIf, 'up'], ['link', 'set', 'lo', 'up'], ['route', 'add', 'default', 'via', hostIp]]) await ip(['-n', ns, ...args]);
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      await s.dockerOk(['run', '-d', '--name', 'far', '--hostname', 'far-away', '-p', `${port}:80`, 'busybox', ...HTTPD]);
+      await waitHttp(port, '/name');
+      expect(readFileSync(IP_FORWARD, 'utf8').trim()).toBe('1');
+      // From the other host to this host's address on their link: DNAT, then routed to the bridge.
+      // (node, not the host's static busybox wget: its getaddrinfo crashes on the host's NSS setup)
+      const client = `require('http').get('http://${hostIp}:${port}/name', { timeout: 5000 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => process.stdout.write(b)); }).on('error', (e) => { console.error(e.message); process.exit(1); })`;
+      const r = await runCommand('ip', ['netns', 'exec', ns, process.execPath, '-e', client]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('far-away');
+      await s.dockerOk(['rm', '-f', 'far']);
+    } finally {
+      await runCommand('ip', ['link', 'del', hostIf]);
+      await runCommand('ip', ['netns', 'del', ns]);
+    }
+    expect(readdirSync('/sys/class/net')).not.toContain(hostIf);
   });
 
   it('published ports keep answering across stratad and lifecycled restarts', async () => {

@@ -18,7 +18,7 @@ export interface HostNetwork {
   prefix: string;
   /** The second octet of the engine's 10.<octet>.0.0/16 pool. */
   octet: number;
-  /** stratad flags naming all of the above. */
+  /** stratad flags naming all of the above (and --ip-forward=false; a later flag wins). */
   args: string[];
   /** The same, as <data-root>/network.json (for `strata engine start`). */
   writeConfig(dataRoot: string): void;
@@ -48,7 +48,8 @@ export function isolatedNetwork(tag: string): HostNetwork {
   const table = `strata_t_${t}`;
   const prefix = `n${t}`;
   const octet = freeOctet();
-  const config = { bridge, bip: `10.${octet}.0.1/24`, nftTable: table, vethPrefix: prefix, addressPools: [`10.${octet}.0.0/16/24`] };
+  // ip_forward is host-wide: test engines leave it alone unless a test asks (and restores it).
+  const config = { bridge, bip: `10.${octet}.0.1/24`, nftTable: table, vethPrefix: prefix, addressPools: [`10.${octet}.0.0/16/24`], ipForward: false };
   const links = () => readdirSync('/sys/class/net').filter((l) => l === bridge || l.startsWith(prefix));
   const nftTable = async () => {
     const r = await runCommand('nft', ['list', 'table', 'ip', table]);
@@ -56,7 +57,7 @@ export function isolatedNetwork(tag: string): HostNetwork {
   };
   return {
     bridge, table, prefix, octet, links, nftTable,
-    args: ['--bridge', bridge, '--bip', config.bip, '--nft-table', table, '--veth-prefix', prefix, '--address-pool', config.addressPools[0] ?? ''],
+    args: ['--bridge', bridge, '--bip', config.bip, '--nft-table', table, '--veth-prefix', prefix, '--address-pool', config.addressPools[0] ?? '', '--ip-forward=false'],
     writeConfig: (dataRoot) => writeFileSync(join(dataRoot, 'network.json'), JSON.stringify(config)),
     async cleanup() {
       // Veths are <prefix><8 hex>; user-network bridges <prefix>-<hex> (removed, not counted).

@@ -50,7 +50,7 @@ export async function startStratad(engine: Engine, args: string[] = []): Promise
   const socket = join(engine.dir, 'stratad.sock');
   // The engine's own bridge, subnet, nft table and veth names, unless the test names them.
   const net = args.includes('--bridge') ? undefined : isolatedNetwork(engine.tag.replace(/[^a-z0-9]/gi, ''));
-  if (net) args = [...args, ...net.args];
+  if (net) args = [...net.args, ...args]; // the test's own flags last: they win
   const logFile = join(engine.dir, 'stratad.log');
   let child: ChildProcess | undefined;
   const output = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');

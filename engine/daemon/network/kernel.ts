@@ -4,7 +4,7 @@
 // built, and nftables scripts (`nft -f -`).  Errors name the command, the
 // failing line and the tool's own words.
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { internal } from '../../errors.ts';
@@ -77,6 +77,19 @@ export function nft(script: string): Promise<void> {
 
 export function linkExists(name: string): boolean {
   return existsSync(`/sys/class/net/${name}`);
+}
+
+const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
+
+/**
+ * net.ipv4.ip_forward on, as dockerd does by default: without it DNAT'd
+ * traffic from other hosts is never routed to the bridge (loopback
+ * publishing works without it).  True when this call turned it on.
+ */
+export function enableIpForward(): boolean {
+  if (readFileSync(IP_FORWARD, 'utf8').trim() === '1') return false;
+  writeFileSync(IP_FORWARD, '1');
+  return true;
 }
 
 /** A per-interface IPv4 sysctl (only ever on strata's own bridges). */

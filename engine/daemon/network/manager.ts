@@ -36,7 +36,7 @@ import type { ContainerStore } from '../containers/store.ts';
 import type { ContainerRecord } from '../containers/types.ts';
 import { hostsPath, renderHosts, rewriteInPlace, type HostsEntry } from '../containers/files.ts';
 import { broadcast, cidrArg, contains, formatCidr, formatIp, ipArg, macFor, overlaps, parseCidrAddr, parseIp, type Cidr } from './ipv4.ts';
-import { deleteLinks, ipBatch, linkExists, nft, plugNamespace, setIfaceSysctl } from './kernel.ts';
+import { deleteLinks, enableIpForward, ipBatch, linkExists, nft, plugNamespace, setIfaceSysctl } from './kernel.ts';
 import { renderTable, type NftPort } from './nft.ts';
 import type { NetworkOptions } from './options.ts';
 import { parsePorts, resolvePorts } from './ports.ts';
@@ -157,6 +157,7 @@ export class NetworkManager {
     if (linkExists(n.bridge)) {
       // Made by an earlier run (or another engine sharing the name): make sure loopback publishing works on it.
       setIfaceSysctl(n.bridge, 'route_localnet', '1');
+      this.forwarding(n);
       this.bridgesChecked.add(n.bridge);
       return this.render(); // its masquerade rules, if our table was rendered before it existed
     }
@@ -173,9 +174,20 @@ export class NetworkManager {
       }
       // Loopback publishing: 127.0.0.1 sources may be routed out of this bridge (masqueraded in nft).
       setIfaceSysctl(n.bridge, 'route_localnet', '1');
+      this.forwarding(n);
       this.bridgesChecked.add(n.bridge);
       await this.renderNow();
     });
+  }
+
+  /** Published ports of a non-internal network must answer other hosts: routing on (unless --ip-forward=false). */
+  private forwarding(n: NetworkRecord): void {
+    if (n.Internal || !this.d.options.ipForward) return;
+    try {
+      if (enableIpForward()) this.d.log('network: turned net.ipv4.ip_forward on, so published ports answer other hosts (--ip-forward=false leaves it alone)');
+    } catch (e) {
+      this.d.log(`network: could not turn net.ipv4.ip_forward on (published ports answer this host only): ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private async renderNow(): Promise<void> {

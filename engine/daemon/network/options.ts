@@ -28,6 +28,8 @@ export interface NetworkOptions {
   nftTable: string;
   vethPrefix: string;
   pools: AddressPool[];
+  /** Turn on net.ipv4.ip_forward (as dockerd does) so published ports answer other hosts. */
+  ipForward: boolean;
 }
 
 export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
@@ -36,6 +38,7 @@ export const DEFAULT_NETWORK_OPTIONS: NetworkOptions = {
   nftTable: 'strata',
   vethPrefix: 'stv',
   pools: [parsePool('172.17.0.0/12/16'), parsePool('192.168.0.0/16/20')],
+  ipForward: true,
 };
 
 export function parsePool(text: string): AddressPool {
@@ -47,13 +50,16 @@ export function parsePool(text: string): AddressPool {
 }
 
 /** Flags -> options, checked (interface names have 15 bytes; nft names are identifiers). */
-export function networkOptions(flags: { bridge?: string; bip?: string; nftTable?: string; vethPrefix?: string; pools?: string[] }): NetworkOptions {
+export function networkOptions(flags: { bridge?: string; bip?: string; nftTable?: string; vethPrefix?: string; pools?: string[]; ipForward?: string | boolean }): NetworkOptions {
+  const fwd = flags.ipForward;
+  if (fwd !== undefined && typeof fwd !== 'boolean' && fwd !== 'true' && fwd !== 'false') throw invalidArgument('stratad', `invalid --ip-forward "${fwd}": true or false`);
   const o: NetworkOptions = {
     bridge: flags.bridge ?? DEFAULT_NETWORK_OPTIONS.bridge,
     bip: flags.bip ?? DEFAULT_NETWORK_OPTIONS.bip,
     nftTable: flags.nftTable ?? DEFAULT_NETWORK_OPTIONS.nftTable,
     vethPrefix: flags.vethPrefix ?? DEFAULT_NETWORK_OPTIONS.vethPrefix,
     pools: flags.pools?.length ? flags.pools.map(parsePool) : DEFAULT_NETWORK_OPTIONS.pools,
+    ipForward: fwd === undefined ? DEFAULT_NETWORK_OPTIONS.ipForward : fwd === true || fwd === 'true',
   };
   if (!/^[a-zA-Z][a-zA-Z0-9_.-]{0,14}$/.test(o.bridge)) throw invalidArgument('stratad', `invalid --bridge "${o.bridge}": an interface name of 1-15 letters, digits, _ . -`);
   const bip = parseCidrAddr(o.bip);
@@ -90,11 +96,13 @@ export function loadNetworkOptions(dataRoot: string, flags: Flags): NetworkOptio
   };
   const pools = o.addressPools;
   if (pools !== undefined && (!Array.isArray(pools) || !pools.every((p) => typeof p === 'string'))) throw invalidArgument('stratad', `${path}: "addressPools" must be a list of CIDR/SIZE strings`);
+  if (o.ipForward !== undefined && typeof o.ipForward !== 'boolean') throw invalidArgument('stratad', `${path}: "ipForward" must be true or false`);
   return networkOptions({
     bridge: flags.bridge ?? str('bridge'),
     bip: flags.bip ?? str('bip'),
     nftTable: flags.nftTable ?? str('nftTable'),
     vethPrefix: flags.vethPrefix ?? str('vethPrefix'),
     pools: flags.pools?.length ? flags.pools : (pools as string[] | undefined),
+    ipForward: flags.ipForward ?? (o.ipForward as boolean | undefined),
   });
 }

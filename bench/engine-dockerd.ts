@@ -51,7 +51,12 @@ async function staleShimSockets(before: Set<string>): Promise<string[]> {
   return out;
 }
 
-export async function startDockerd(): Promise<BenchDaemon> {
+/**
+ * A private dockerd: its own roots, no iptables, no ip_forward.  bridge: the
+ * name of an existing bridge (with its address) for the default network;
+ * without one, containers get no network (--bridge=none).
+ */
+export async function startDockerd(opts: { bridge?: string } = {}): Promise<BenchDaemon> {
   const before: HostSnapshot = snapshot();
   const keyJsonBefore = existsSync(KEY_JSON);
   const shimsBefore = new Set(existsSync(SHIM_SOCKETS) ? readdirSync(SHIM_SOCKETS) : []);
@@ -81,7 +86,7 @@ export async function startDockerd(): Promise<BenchDaemon> {
       '--ip6tables=false',
       '--ip-forward=false',
       '--ip-masq=false',
-      '--bridge=none',
+      opts.bridge ? `--bridge=${opts.bridge}` : '--bridge=none',
       '--userland-proxy=false',
       '--cgroup-parent', `/${tag}`,
       '--exec-opt', 'native.cgroupdriver=cgroupfs',

@@ -10,10 +10,10 @@
 //   - end to end: (median variant - median none) / median variant;
 //   - in stratad: the time its network code took per run (create + start +
 //     remove), from STRATAD_NET_TRACE=1 log lines, against the run's median.
-// dockerd's side is quoted, not measured: its bridge needs iptables rules
-// and ip_forward on the host, which the private dockerd the benches start
-// leaves off (--bridge=none): its reference figures (docker run 205 ms
-// without a network, 266 ms with the bridge) are in the report.
+// dockerd beside it when installed: none and the default bridge, the bridge
+// a private one of ours and no iptables (a plain run on the bridge needs no
+// rules; -p and user networks are left out: they would change the host
+// firewall).  Earlier reference figures (205 / 266 ms) are quoted too.
 // Env: BENCH_RUNS (20); STRATAD / STRATA_LIFECYCLED to measure another build.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { REPO_ROOT } from '../engine/install-paths.ts';
 import { makeBusyboxTarball } from '../test/helpers/image.ts';
 import { pingUnix } from '../test/helpers/socket.ts';
 import { DOCKER_CLI, setDockerConfig, socketListens, timed } from './engine-cli.ts';
+import { ensureDockerd, startDockerd } from './engine-dockerd.ts';
 import { median, writeReport, type Row } from './report.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -133,6 +134,36 @@ export async function benchNetwork(): Promise<void> {
     const inDaemon = (v: string) => median([...total].filter(([id]) => variantOf.get(id) === v).map(([, ms]) => ms));
     raw.inDaemon = steps;
 
+    // dockerd beside it, when installed: its default bridge network on a bridge of
+    // ours (no iptables, no ip_forward: a plain run on the bridge needs neither).
+    const theirs: Record<string, number[]> = {};
+    if (ensureDockerd(false) === undefined) {
+      const dbridge = `sbd${tag}`.slice(0, 15);
+      spawnSync('ip', ['link', 'add', dbridge, 'type', 'bridge']);
+      spawnSync('ip', ['addr', 'add', `10.${octet}.200.1/24`, 'dev', dbridge]);
+      spawnSync('ip', ['link', 'set', dbridge, 'up']);
+      try {
+        const dd = await startDockerd({ bridge: dbridge });
+        try {
+          notes.push(`${dd.name}: ${dd.version}, default network on a private bridge, --iptables=false`);
+          const denv: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: join(dd.dir, 'docker-config') };
+          const dk = (args: string[]) => spawnSync(DOCKER_CLI, ['-H', dd.host, ...args], { encoding: 'utf8', env: denv, timeout: 120_000 });
+          const imp = dk(['import', join(dir, 'busybox.tar'), 'busybox:latest']);
+          if (imp.status !== 0) throw new Error(`dockerd: docker import: ${imp.stderr}`);
+          const dvariants = variants.filter((v) => v.name === 'none' || v.name === 'bridge');
+          const dArgs = (v: { args: string[] }) => ['-H', dd.host, 'run', '--rm', ...v.args, 'busybox', 'true'];
+          for (const v of dvariants) timed(DOCKER_CLI, dArgs(v), denv);
+          for (let i = 0; i < RUNS; i++) for (const v of dvariants) (theirs[v.name] ??= []).push(timed(DOCKER_CLI, dArgs(v), denv));
+          raw.dockerd = theirs;
+        } finally {
+          notes.push(...(await dd.stop()).map((l) => `dockerd leftovers removed: ${l}`));
+        }
+      } finally {
+        spawnSync('ip', ['link', 'del', dbridge]);
+      }
+    }
+    const dNone = theirs.none?.length ? median(theirs.none) : undefined;
+    const dBridge = theirs.bridge?.length ? median(theirs.bridge) : undefined;
     const none = median(samples.none ?? []);
     for (const v of variants) {
       const m = median(samples[v.name] ?? []);
@@ -142,13 +173,14 @@ export async function benchNetwork(): Promise<void> {
         'stratad ms (median)': fmt(m),
         'network share, end to end': v.name === 'none' ? '-' : `${fmt(extra)} ms (${fmt((100 * extra) / m)} %)`,
         'stratad network code ms (median: prepare + attach + release)': `${fmt(inDaemon(v.name), 2)} (${['prepare', 'attach', 'release'].map((k) => fmt(median(steps[v.name]?.[k] ?? []), 2)).join(' + ')}), ${fmt((100 * inDaemon(v.name)) / m)} % of the run`,
-        'dockerd ms (reference)': v.name === 'none' ? String(DOCKERD_REF.none) : v.name === 'bridge' ? String(DOCKERD_REF.bridge) : 'n/a',
-        'dockerd network share (reference)': v.name === 'bridge' ? `${DOCKERD_REF.bridge - DOCKERD_REF.none} ms (${fmt((100 * (DOCKERD_REF.bridge - DOCKERD_REF.none)) / DOCKERD_REF.bridge)} %)` : '-',
+        'dockerd ms (median)': v.name === 'none' ? fmt(dNone) : v.name === 'bridge' ? fmt(dBridge) : 'n/a',
+        'dockerd network share': v.name === 'bridge' && dNone !== undefined && dBridge !== undefined ? `${fmt(dBridge - dNone)} ms (${fmt((100 * (dBridge - dNone)) / dBridge)} %)` : '-',
+        'dockerd reference (earlier, 20.10)': v.name === 'none' ? String(DOCKERD_REF.none) : v.name === 'bridge' ? `${DOCKERD_REF.bridge} (share ${DOCKERD_REF.bridge - DOCKERD_REF.none} ms)` : '-',
       });
     }
     notes.push(`${RUNS} runs per variant, alternating; wall clock of the docker CLI from spawn to exit.`);
     notes.push(`In-daemon times from STRATAD_NET_TRACE=1 (${total.size} containers): prepare (IPAM, host ports, /etc/hosts, nft render when ports), attach (one request to the long-lived strata-netattach helper: veths, addresses, route; lo only for none), release (records, nft render when ports). Budget for networking on the run path: <= 15 ms.`);
-    notes.push("dockerd's columns are the reference figures (docker run 205 ms without a network, 266 ms with the bridge), not measured here: its bridge would need iptables rules and ip_forward on this host.");
+    notes.push(dNone !== undefined ? 'dockerd: measured here, the same CLI and image, its default bridge network on a private bridge without iptables (a plain run needs none); -p and user networks are not run on it (they would change the host firewall).' : 'dockerd is not installed: its columns are empty; the reference figures are from an earlier measurement (docker run 205 ms without a network, 266 ms with the bridge).');
   } catch (e) {
     failure = e as Error;
     notes.push(`FAILED: ${failure.message.split('\n').slice(0, 4).join(' ')}`);
@@ -168,7 +200,7 @@ export async function benchNetwork(): Promise<void> {
     notes.push(left.length ? `left behind (removed): ${left.join(' ')}` : 'nothing left behind (veths, user bridges); bench bridge and nft table removed');
     rmSync(dir, { recursive: true, force: true });
   }
-  const markdown = writeReport('network', 'networking share of `docker run` (stratad; dockerd reference figures)', rows, notes, raw);
+  const markdown = writeReport('network', 'networking share of `docker run`, stratad beside dockerd', rows, notes, raw);
   process.stdout.write(`${markdown}\n`);
   if (failure) {
     process.stderr.write(`${failure.stack ?? failure.message}\n`);

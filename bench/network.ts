@@ -97,7 +97,7 @@ export async function benchNetwork(): Promise<void> {
     await waitFor('strata-lifecycled', () => socketListens(join(execRoot, 'lifecycled.sock')), () => readLog(lcLog));
     fd = openSync(sdLog, 'a');
     stratad = spawn(process.execPath, [process.env.STRATAD || join(REPO_ROOT, 'bin', 'stratad'), '--data-root', dataRoot, '--exec-root', execRoot, '-H', host,
-      '--bridge', bridge, '--bip', `10.${octet}.0.1/24`, '--nft-table', table, '--veth-prefix', prefix, '--address-pool', `10.${octet}.0.0/16/24`],
+      '--bridge', bridge, '--bip', `10.${octet}.0.1/24`, '--nft-table', table, '--veth-prefix', prefix, '--address-pool', `10.${octet}.0.0/16/24`, '--ip-forward=false'],
     { stdio: ['ignore', fd, fd], env: { ...process.env, STRATAD_NET_TRACE: '1' } });
     closeSync(fd);
     await waitFor('stratad', () => pingUnix(socket), () => readLog(sdLog));

@@ -232,7 +232,9 @@ describe.each(RUNTIMES)('$name: isolation seen from inside', (under) => {
       const cg = (file: string) => `cat /sys/fs/cgroup/*/${file}`;
       // The probe reads the cgroup files after the kill, while the container still exists.
       const pr = probe({
-        hog: 'head -c 100m /dev/zero | tail',
+        // The OOM killer must pick the hog, never the probe's own shell (seen once with runc):
+        // the hog's subshell raises its own oom_score_adj, which its pipeline inherits.
+        hog: '(echo 1000 > /proc/self/oom_score_adj && head -c 100m /dev/zero | tail)',
         limit: cg('memory.limit_in_bytes'),
         maxUsage: cg('memory.max_usage_in_bytes'),
         oom: cg('memory.oom_control'),

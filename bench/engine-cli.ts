@@ -3,11 +3,11 @@
 // wall-clock timing of one command.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { cgroupHierarchies } from '../test/helpers/leaks.ts';
 import { pingUnix } from '../test/helpers/socket.ts';
+import { socketAnswers } from '../engine/unix-socket.ts';
 
 /** The one docker CLI both daemons are measured with. */
 export const DOCKER_CLI = '/usr/local/bin/docker';
@@ -27,25 +27,8 @@ export interface BenchDaemon {
 /** Does GET /_ping on this socket answer 200? (the tests' helper) */
 export { pingUnix };
 
-/** Does anything accept a connection on this Unix socket? */
-export function socketListens(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    const t = setTimeout(() => {
-      s.destroy();
-      resolve(true); // a slow accept is still a listener
-    }, 1_000);
-    s.once('connect', () => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(t);
-      resolve(false);
-    });
-  });
-}
+/** Does anything accept a connection on this Unix socket? (the engine's own check) */
+export { socketAnswers as socketListens };
 
 // The CLI's own config dir would be the same for both daemons; a private one
 // keeps the user's contexts and plugins out of the numbers.

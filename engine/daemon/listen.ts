@@ -6,10 +6,11 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 
 import { invalidArgument, unavailable } from '../errors.ts';
+import { socketAnswers } from '../unix-socket.ts';
 
 export const DEFAULT_SOCKET = '/run/strata/strata.sock';
 
@@ -42,17 +43,6 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
-}
-
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function strataGid(): number | undefined {

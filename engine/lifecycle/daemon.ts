@@ -5,7 +5,6 @@
 // running.
 import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import type { LifecycleApi } from './api-types.ts';
@@ -25,6 +24,9 @@ import { clientShimDriver } from './tasks/shim.ts';
 import { createImageService } from './images/index.ts';
 import { createDistribution } from './registry/index.ts';
 import type { ShimDriver } from './tasks/shim-types.ts';
+import { socketAnswers } from '../unix-socket.ts';
+
+export { socketAnswers };
 
 export interface DaemonOptions extends Roots {
   runtime: string;
@@ -46,17 +48,6 @@ export interface Daemon {
 }
 
 /** Is something answering on this socket (another daemon on the same exec root, or the tests' started one)? */
-export function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 function bind(server: grpc.Server, socket: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));

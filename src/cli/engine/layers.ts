@@ -2,10 +2,10 @@
 // its pid file and log live (under the exec root), and how to tell it
 // answers. stratad is probed over the Engine API (GET /_ping), lifecycled by
 // connecting to its gRPC socket.
-import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { Client } from '../../client/client.ts';
+import { socketAnswers } from '../../../engine/unix-socket.ts';
 
 export interface EngineRoots {
   dataRoot: string;
@@ -26,17 +26,6 @@ export interface Layer {
   /** Where it listens, for status. */
   address(r: EngineRoots): string;
   answers(r: EngineRoots): Promise<boolean>;
-}
-
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 async function pingAnswers(host: string): Promise<boolean> {
